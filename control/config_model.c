@@ -1,0 +1,424 @@
+/* Validated libyang data tree → struct config, with the semantic checks
+ * that yang/poolnet.yang cannot express. Every error names the YANG data
+ * path of the offending node. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libyang/libyang.h>
+#include <rte_ether.h>
+
+#include "control/config_load.h"
+
+#define VLAN_IDS 4096 /* 0 stands for untagged */
+
+struct config_builder {
+	struct config *cfg;
+	/* Who owns each (port, VLAN): tenant << 8 | attachment, plus 1; 0 = free.
+	 * Indexed by port index * VLAN_IDS + VLAN id. */
+	uint32_t *vlan_owner;
+	char *err;
+	size_t errlen;
+};
+
+/* Fills err with "PATH: reason" for node and returns -EINVAL. */
+static int __attribute__((format(printf, 3, 4)))
+node_error(struct config_builder *b, const struct lyd_node *node, const char *fmt, ...)
+{
+	char *path = lyd_path(node, LYD_PATH_STD, NULL, 0);
+	int used = snprintf(b->err, b->errlen, "%s: ", path ? path : "/");
+	va_list ap;
+
+	free(path);
+	if (used >= 0 && (size_t)used < b->errlen) {
+		va_start(ap, fmt);
+		vsnprintf(b->err + used, b->errlen - used, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+/* First node named name among node and its following siblings, or NULL. */
+static const struct lyd_node *named_from(const struct lyd_node *node, const char *name)
+{
+	for (; node; node = node->next)
+		if (!strcmp(LYD_NAME(node), name))
+			return node;
+	return NULL;
+}
+
+#define FOR_EACH_CHILD_NAMED(parent, name, node)                                 \
+	for (node = named_from(lyd_child(parent), name); node;                   \
+	     node = named_from(node->next, name))
+
+static const struct lyd_node *child(const struct lyd_node *parent, const char *name)
+{
+	return named_from(lyd_child(parent), name);
+}
+
+/* Value of parent's child leaf name, or NULL when absent. */
+static const char *child_value(const struct lyd_node *parent, const char *name)
+{
+	const struct lyd_node *leaf = child(parent, name);
+
+	return leaf ? lyd_get_value(leaf) : NULL;
+}
+
+/* Numeric child leaf, 0 when absent. The tree is validated, so defaults
+ * are present and values are in range. */
+static unsigned long child_number(const struct lyd_node *parent, const char *name)
+{
+	const char *value = child_value(parent, name);
+
+	return value ? strtoul(value, NULL, 10) : 0;
+}
+
+static void copy_child_string(const struct lyd_node *parent, const char *name, char *dst,
+			      size_t dstlen)
+{
+	const char *value = child_value(parent, name);
+
+	snprintf(dst, dstlen, "%s", value ? value : "");
+}
+
+/* IPv4 address leaf in network byte order. */
+static uint32_t ipv4_of(const struct lyd_node *leaf)
+{
+	struct in_addr addr = { 0 };
+
+	inet_pton(AF_INET, lyd_get_value(leaf), &addr);
+	return addr.s_addr;
+}
+
+static void mac_of(const struct lyd_node *leaf, struct rte_ether_addr *mac)
+{
+	rte_ether_unformat_addr(lyd_get_value(leaf), mac);
+}
+
+int config_port_index(const struct config *cfg, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < cfg->n_ports; i++)
+		if (!strcmp(cfg->ports[i].name, name))
+			return i;
+	return -1;
+}
+
+/* Length of the device name that starts devargs ("net_tap0" in
+ * "net_tap0,iface=pn0"): two ports on one device would fight over it. */
+static size_t devargs_device_len(const char *devargs)
+{
+	return strcspn(devargs, ",");
+}
+
+static int check_device_unused(struct config_builder *b, const struct lyd_node *port_node,
+			       const struct port_config *port)
+{
+	size_t len = devargs_device_len(port->devargs);
+	const struct port_config *other;
+
+	for (other = b->cfg->ports; other < port; other++) {
+		if (devargs_device_len(other->devargs) == len &&
+		    !strncmp(other->devargs, port->devargs, len))
+			return node_error(b, child(port_node, "devargs"),
+					  "device %.*s is already used by port %s", (int)len,
+					  port->devargs, other->name);
+	}
+	return 0;
+}
+
+static int read_ports(struct config_builder *b, const struct lyd_node *ports)
+{
+	const struct lyd_node *node;
+	struct port_config *port;
+	int ret;
+
+	FOR_EACH_CHILD_NAMED(ports, "port", node) {
+		if (b->cfg->n_ports == CONFIG_MAX_PORTS)
+			return node_error(b, node, "too many ports: at most %d", CONFIG_MAX_PORTS);
+		port = &b->cfg->ports[b->cfg->n_ports];
+		copy_child_string(node, "name", port->name, sizeof(port->name));
+		copy_child_string(node, "devargs", port->devargs, sizeof(port->devargs));
+		port->role = strcmp(child_value(node, "role"), "uplink") ? PORT_ROLE_ACCESS
+									   : PORT_ROLE_UPLINK;
+		port->mtu = child_number(node, "mtu");
+		ret = check_device_unused(b, node, port);
+		if (ret)
+			return ret;
+		b->cfg->n_ports++;
+	}
+	return 0;
+}
+
+static int read_gateway(struct config_builder *b, const struct lyd_node *underlay_node)
+{
+	struct underlay_config *underlay = &b->cfg->underlay;
+	const struct lyd_node *gateway = child(underlay_node, "gateway");
+	uint32_t mask;
+
+	if (!gateway)
+		return 0;
+	underlay->gateway = ipv4_of(gateway);
+	mask = htonl(~0u << (32 - underlay->prefix_len));
+	if ((underlay->gateway ^ underlay->local_ip) & mask)
+		return node_error(b, gateway, "gateway %s is outside the underlay subnet of %s/%u",
+				  lyd_get_value(gateway), child_value(underlay_node, "local-vtep"),
+				  underlay->prefix_len);
+	return 0;
+}
+
+static int read_neighbours(struct config_builder *b, const struct lyd_node *underlay_node)
+{
+	struct underlay_config *underlay = &b->cfg->underlay;
+	struct neighbour_config *neighbour;
+	const struct lyd_node *node;
+
+	FOR_EACH_CHILD_NAMED(underlay_node, "neighbour", node) {
+		if (underlay->n_neighbours == CONFIG_MAX_NEIGHBOURS)
+			return node_error(b, node,
+					  "too many static neighbours: at most %d",
+					  CONFIG_MAX_NEIGHBOURS);
+		neighbour = &underlay->neighbours[underlay->n_neighbours++];
+		neighbour->ip = ipv4_of(child(node, "ip"));
+		mac_of(child(node, "mac"), &neighbour->mac);
+	}
+	return 0;
+}
+
+static int read_underlay(struct config_builder *b, const struct lyd_node *underlay_node)
+{
+	struct underlay_config *underlay = &b->cfg->underlay;
+	const struct lyd_node *source_mac = child(underlay_node, "source-mac");
+	int ret;
+
+	underlay->present = true;
+	underlay->local_ip = ipv4_of(child(underlay_node, "local-vtep"));
+	underlay->prefix_len = child_number(underlay_node, "prefix-length");
+	copy_child_string(underlay_node, "uplink-port", underlay->uplink,
+			  sizeof(underlay->uplink));
+	underlay->udp_port = child_number(underlay_node, "udp-port");
+	underlay->has_mac = source_mac != NULL;
+	if (source_mac)
+		mac_of(source_mac, &underlay->mac);
+	ret = read_gateway(b, underlay_node);
+	return ret ? ret : read_neighbours(b, underlay_node);
+}
+
+/* Claims (port, VLAN) for the attachment, which must be the last one read. */
+static int claim_port_vlan(struct config_builder *b, const struct lyd_node *node,
+			   const struct tenant_config *tenant)
+{
+	const struct attachment_config *att = &tenant->attachments[tenant->n_attachments];
+	const struct tenant_config *owner_tenant;
+	uint32_t *owner;
+	char what[32];
+	int port;
+
+	port = config_port_index(b->cfg, att->port);
+	if (port < 0)
+		return node_error(b, child(node, "port"), "no port named %s", att->port);
+	owner = &b->vlan_owner[port * VLAN_IDS + att->vlan];
+	if (!*owner) {
+		*owner = ((uint32_t)(tenant - b->cfg->tenants) << 8 | tenant->n_attachments) + 1;
+		return 0;
+	}
+	owner_tenant = &b->cfg->tenants[(*owner - 1) >> 8];
+	if (att->vlan)
+		snprintf(what, sizeof(what), "VLAN %u", att->vlan);
+	else
+		snprintf(what, sizeof(what), "untagged traffic");
+	return node_error(b, att->vlan ? child(node, "vlan") : node,
+			  "%s on port %s is already used by tenant %s (attachment %s)", what,
+			  att->port, owner_tenant->name,
+			  owner_tenant->attachments[(*owner - 1) & 0xff].name);
+}
+
+static int read_attachments(struct config_builder *b, const struct lyd_node *tenant_node,
+			    struct tenant_config *tenant)
+{
+	const struct lyd_node *node;
+	struct attachment_config *att;
+	int ret;
+
+	FOR_EACH_CHILD_NAMED(tenant_node, "attachment", node) {
+		if (tenant->n_attachments == CONFIG_MAX_ATTACHMENTS)
+			return node_error(b, node,
+					  "too many attachments: at most %d per tenant",
+					  CONFIG_MAX_ATTACHMENTS);
+		att = &tenant->attachments[tenant->n_attachments];
+		copy_child_string(node, "name", att->name, sizeof(att->name));
+		copy_child_string(node, "port", att->port, sizeof(att->port));
+		att->vlan = child_number(node, "vlan");
+		ret = claim_port_vlan(b, node, tenant);
+		if (ret)
+			return ret;
+		tenant->n_attachments++;
+	}
+	return 0;
+}
+
+static int read_remote_vteps(struct config_builder *b, const struct lyd_node *tenant_node,
+			     struct tenant_config *tenant)
+{
+	const struct underlay_config *underlay = &b->cfg->underlay;
+	const struct lyd_node *node;
+	uint32_t vtep;
+
+	FOR_EACH_CHILD_NAMED(tenant_node, "remote-vtep", node) {
+		if (!underlay->present)
+			return node_error(b, node,
+					  "remote VTEPs need an underlay with an uplink port");
+		if (!tenant->vni)
+			return node_error(b, node, "remote VTEPs need the tenant to have a vni");
+		if (tenant->n_vteps == CONFIG_MAX_VTEPS)
+			return node_error(b, node,
+					  "too many remote VTEPs: at most %d per tenant",
+					  CONFIG_MAX_VTEPS);
+		vtep = ipv4_of(node);
+		if (vtep == underlay->local_ip)
+			return node_error(b, node, "remote VTEP %s is this host's local-vtep",
+					  lyd_get_value(node));
+		tenant->vteps[tenant->n_vteps++] = vtep;
+	}
+	return 0;
+}
+
+static int attachment_index(const struct tenant_config *tenant, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < tenant->n_attachments; i++)
+		if (!strcmp(tenant->attachments[i].name, name))
+			return i;
+	return -1;
+}
+
+static int read_static_mac(struct config_builder *b, const struct lyd_node *node,
+			   const struct tenant_config *tenant, struct static_mac_config *smac)
+{
+	const struct lyd_node *mac = child(node, "mac");
+	const struct lyd_node *vtep = child(node, "remote-vtep");
+	const char *att = child_value(node, "attachment");
+
+	mac_of(mac, &smac->mac);
+	if (!rte_is_unicast_ether_addr(&smac->mac))
+		return node_error(b, mac, "static MAC %s is a multicast address",
+				  lyd_get_value(mac));
+	if (rte_is_zero_ether_addr(&smac->mac))
+		return node_error(b, mac, "static MAC %s is the all-zero address",
+				  lyd_get_value(mac));
+	smac->attachment = att ? attachment_index(tenant, att) : -1;
+	smac->vtep = vtep ? ipv4_of(vtep) : 0;
+	if (att && smac->attachment < 0)
+		return node_error(b, child(node, "attachment"), "tenant %s has no attachment %s",
+				  tenant->name, att);
+	return 0;
+}
+
+static int read_static_macs(struct config_builder *b, const struct lyd_node *tenant_node,
+			    struct tenant_config *tenant)
+{
+	const struct lyd_node *node;
+	int ret;
+
+	FOR_EACH_CHILD_NAMED(tenant_node, "static-mac", node) {
+		if (tenant->n_static_macs == CONFIG_MAX_STATIC_MACS)
+			return node_error(b, node,
+					  "too many static MACs: at most %d per tenant",
+					  CONFIG_MAX_STATIC_MACS);
+		ret = read_static_mac(b, node, tenant, &tenant->static_macs[tenant->n_static_macs]);
+		if (ret)
+			return ret;
+		tenant->n_static_macs++;
+	}
+	return 0;
+}
+
+static int read_tenant(struct config_builder *b, const struct lyd_node *node,
+		       struct tenant_config *tenant)
+{
+	int ret;
+
+	copy_child_string(node, "name", tenant->name, sizeof(tenant->name));
+	tenant->id = child_number(node, "id");
+	tenant->vni = child_number(node, "vni");
+	tenant->mac_ageing_s = child_number(node, "mac-ageing-time");
+	ret = read_attachments(b, node, tenant);
+	if (!ret)
+		ret = read_remote_vteps(b, node, tenant);
+	if (!ret)
+		ret = read_static_macs(b, node, tenant);
+	return ret;
+}
+
+static int read_tenants(struct config_builder *b, const struct lyd_node *tenants)
+{
+	const struct lyd_node *node;
+	int ret;
+
+	FOR_EACH_CHILD_NAMED(tenants, "tenant", node) {
+		if (b->cfg->n_tenants == CONFIG_MAX_TENANTS)
+			return node_error(b, node, "too many tenants: at most %d",
+					  CONFIG_MAX_TENANTS);
+		ret = read_tenant(b, node, &b->cfg->tenants[b->cfg->n_tenants]);
+		if (ret)
+			return ret;
+		b->cfg->n_tenants++;
+	}
+	return 0;
+}
+
+/* The poolnet top-level container named name, or NULL. */
+static const struct lyd_node *top_node(const struct lyd_node *tree, const char *name)
+{
+	const struct lyd_node *node;
+
+	LY_LIST_FOR(tree ? lyd_first_sibling(tree) : NULL, node) {
+		if (node->schema && !strcmp(node->schema->module->name, "poolnet") &&
+		    !strcmp(node->schema->name, name))
+			return node;
+	}
+	return NULL;
+}
+
+/* Ports first, then the underlay: tenants refer to both. */
+static int read_config(struct config_builder *b, const struct lyd_node *tree)
+{
+	const struct lyd_node *underlay = top_node(tree, "underlay");
+	int ret;
+
+	ret = read_ports(b, top_node(tree, "ports"));
+	if (ret)
+		return ret;
+	if (underlay) {
+		ret = read_underlay(b, underlay);
+		if (ret)
+			return ret;
+	}
+	b->vlan_owner = calloc((size_t)b->cfg->n_ports * VLAN_IDS, sizeof(*b->vlan_owner));
+	if (!b->vlan_owner && b->cfg->n_ports) {
+		snprintf(b->err, b->errlen, "/: out of memory");
+		return -ENOMEM;
+	}
+	return read_tenants(b, top_node(tree, "tenants"));
+}
+
+int config_from_tree(const struct lyd_node *tree, struct config *cfg, char *err,
+		     size_t errlen)
+{
+	struct config_builder builder = {
+		.cfg = cfg,
+		.err = err,
+		.errlen = errlen,
+	};
+	int ret;
+
+	memset(cfg, 0, sizeof(*cfg));
+	ret = read_config(&builder, tree);
+	free(builder.vlan_owner);
+	return ret;
+}

@@ -1,0 +1,61 @@
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "control/mac_learning.h"
+
+#define LEARN_DRAIN_BURST 256
+
+int mac_learning_configure(struct agent *a, char *err, size_t errlen)
+{
+	const struct dp_tables *t = a->dp.tables;
+
+	memset(a->ageing_s_by_id, 0, sizeof(a->ageing_s_by_id));
+	for (unsigned i = 0; i < a->cfg->n_tenants; i++) {
+		const struct tenant_config *tc = &a->cfg->tenants[i];
+
+		a->ageing_s_by_id[tc->id] = tc->mac_ageing_s;
+		for (unsigned s = 0; s < tc->n_static_macs; s++) {
+			const struct static_mac_config *sm = &tc->static_macs[s];
+			struct mac_key key = {.tenant_id = tc->id, .mac = sm->mac};
+			uint64_t loc;
+
+			if (sm->attachment >= 0)
+				loc = mac_loc_local(t->tenants[i].local[sm->attachment].port_id,
+						    t->tenants[i].local[sm->attachment].vlan);
+			else
+				loc = mac_loc_remote(dp_vtep_find(t, sm->vtep), sm->vtep);
+			if (mac_table_add_static(a->dp.macs, &key, loc) != 0) {
+				snprintf(err, errlen, "tenant %s: MAC table full (%u entries)",
+					 tc->name, MAC_TABLE_CAPACITY);
+				return -ENOSPC;
+			}
+		}
+	}
+	return 0;
+}
+
+unsigned mac_learning_drain(struct agent *a, uint64_t now)
+{
+	struct learn_event ev[LEARN_DRAIN_BURST];
+	unsigned n = rte_ring_sc_dequeue_burst_elem(a->dp.learn_ring, ev, sizeof(ev[0]),
+						    LEARN_DRAIN_BURST, NULL);
+
+	for (unsigned i = 0; i < n; i++)
+		mac_table_learn(a->dp.macs, &ev[i].key, ev[i].location, now);
+	return n;
+}
+
+static uint64_t tenant_ageing_cycles(uint16_t tenant_id, void *ctx)
+{
+	const struct agent *a = ctx;
+	uint32_t seconds = a->ageing_s_by_id[tenant_id];
+
+	/* A tenant that is gone has 0: its entries go at once. */
+	return seconds == 0 ? 1 : seconds * a->dp.tsc_hz;
+}
+
+unsigned mac_learning_age(struct agent *a, uint64_t now)
+{
+	return mac_table_age(a->dp.macs, now, tenant_ageing_cycles, a);
+}

@@ -1,0 +1,342 @@
+/* poolnetd: the switch. The main lcore runs the control agent (a libev
+ * loop); every other lcore runs a datapath worker. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <ev.h>
+#include <libyang/libyang.h>
+#include <rte_cycles.h>
+#include <rte_eal.h>
+#include <rte_errno.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "control/agent.h"
+#include "control/arp_resolver.h"
+#include "control/config_load.h"
+#include "control/mac_learning.h"
+#include "control/ports.h"
+#include "control/table_compile.h"
+#include "control/telemetry.h"
+#include "dataplane/parse.h"
+
+#define RING_SIZE 4096
+#define POLL_INTERVAL_S 0.001  /* learn and punt rings */
+#define HOUSEKEEPING_S 1.0     /* MAC ageing, ARP retries */
+
+struct options {
+	const char *config;
+	bool check;
+	unsigned workers;
+	bool no_huge;
+	const char *file_prefix;
+	const char *lcores;
+	unsigned idle_sleep_us;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: poolnetd --config FILE [options]\n"
+		"  --config FILE        configuration (RFC 7951 JSON, yang/poolnet.yang)\n"
+		"  --check              validate the configuration and exit\n"
+		"  --workers N          datapath workers (default 1)\n"
+		"  --no-huge            use anonymous memory instead of hugepages\n"
+		"  --file-prefix NAME   DPDK runtime prefix (default poolnet); telemetry\n"
+		"                       socket: /var/run/dpdk/NAME/dpdk_telemetry.v2\n"
+		"  --lcores MAP         EAL lcore map (default: main floats, worker i on cpu i)\n"
+		"  --idle-sleep-us N    sleep of an idle worker (default 100, 0 = busy poll)\n");
+}
+
+static int options_parse(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"check", no_argument, NULL, 'C'},
+		{"workers", required_argument, NULL, 'w'},
+		{"no-huge", no_argument, NULL, 'H'},
+		{"file-prefix", required_argument, NULL, 'p'},
+		{"lcores", required_argument, NULL, 'l'},
+		{"idle-sleep-us", required_argument, NULL, 'i'},
+		{"help", no_argument, NULL, 'h'},
+		{0},
+	};
+	char *end;
+	int c;
+
+	*o = (struct options){.workers = 1, .file_prefix = "poolnet", .idle_sleep_us = 100};
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': o->config = optarg; break;
+		case 'C': o->check = true; break;
+		case 'H': o->no_huge = true; break;
+		case 'p': o->file_prefix = optarg; break;
+		case 'l': o->lcores = optarg; break;
+		case 'w':
+			o->workers = strtoul(optarg, &end, 10);
+			if (*end != '\0' || o->workers < 1 || o->workers > WORKER_MAX) {
+				fprintf(stderr, "poolnetd: --workers must be 1..%u\n", WORKER_MAX);
+				return -1;
+			}
+			break;
+		case 'i':
+			o->idle_sleep_us = strtoul(optarg, &end, 10);
+			if (*end != '\0') {
+				fprintf(stderr, "poolnetd: --idle-sleep-us takes microseconds\n");
+				return -1;
+			}
+			break;
+		case 'h': usage(stdout); exit(0);
+		default: usage(stderr); return -1;
+		}
+	}
+	if (o->config == NULL || optind != argc) {
+		usage(stderr);
+		return -1;
+	}
+	return 0;
+}
+
+static int config_read(const char *path, struct config *cfg)
+{
+	char err[1024];
+	struct lyd_node *tree = NULL;
+	struct ly_ctx *ctx = yang_context_create(POOLNET_YANG_DIR, err, sizeof(err));
+	int ret = ctx == NULL ? -EINVAL : config_tree_load(ctx, path, &tree, err, sizeof(err));
+
+	if (ret == 0)
+		ret = config_from_tree(tree, cfg, err, sizeof(err));
+	if (ret != 0)
+		fprintf(stderr, "poolnetd: config error: %s\n", err);
+	lyd_free_all(tree);
+	ly_ctx_destroy(ctx);
+	return ret;
+}
+
+static int eal_start(const struct options *o)
+{
+	char lcores[256], prefix[128];
+	char *argv[16];
+	int argc = 0;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	int n;
+
+	if (o->lcores != NULL) {
+		snprintf(lcores, sizeof(lcores), "--lcores=%s", o->lcores);
+	} else {
+		/* The control thread floats; worker i is pinned to cpu i (mod cpus). */
+		n = snprintf(lcores, sizeof(lcores), "--lcores=0@(0-%ld)", cpus - 1);
+		for (unsigned w = 1; w <= o->workers && n < (int)sizeof(lcores); w++)
+			n += snprintf(lcores + n, sizeof(lcores) - n, ",%u@%ld", w, w % cpus);
+	}
+	snprintf(prefix, sizeof(prefix), "--file-prefix=%s", o->file_prefix);
+	argv[argc++] = "poolnetd";
+	argv[argc++] = lcores;
+	argv[argc++] = prefix;
+	argv[argc++] = "--no-pci";
+	argv[argc++] = "--log-level=*:notice";
+	if (o->no_huge) {
+		argv[argc++] = "--no-huge";
+		argv[argc++] = "-m";
+		argv[argc++] = "1024";
+	}
+	argv[argc] = NULL;
+	if (rte_eal_init(argc, argv) < 0) {
+		fprintf(stderr, "poolnetd: cannot start DPDK: %s%s\n", rte_strerror(rte_errno),
+			o->no_huge ? "" : " (no hugepages? try --no-huge)");
+		return -1;
+	}
+	if (rte_lcore_count() != o->workers + 1) {
+		fprintf(stderr, "poolnetd: %u workers need %u lcores, --lcores gives %u\n",
+			o->workers, o->workers + 1, rte_lcore_count());
+		return -1;
+	}
+	return 0;
+}
+
+static int dataplane_init(struct agent *a, const struct options *o)
+{
+	struct dataplane *dp = &a->dp;
+	unsigned n_mbufs = 8192 + a->cfg->n_ports * o->workers * (PORT_RX_DESC + PORT_TX_DESC) +
+			   o->workers * RTE_MAX_ETHPORTS * WORKER_BURST * 2 + 2 * RING_SIZE;
+	size_t rcu_size = rte_rcu_qsbr_get_memsize(o->workers);
+
+	dp->tsc_hz = rte_get_tsc_hz();
+	dp->idle_sleep_us = o->idle_sleep_us;
+	dp->pool = rte_pktmbuf_pool_create("mbufs", n_mbufs, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+					   SOCKET_ID_ANY);
+	dp->learn_ring = rte_ring_create_elem("learn", sizeof(struct learn_event), RING_SIZE,
+					      SOCKET_ID_ANY, RING_F_SC_DEQ);
+	dp->punt_ring = rte_ring_create("punt", RING_SIZE, SOCKET_ID_ANY, RING_F_SC_DEQ);
+	dp->control_tx_ring = rte_ring_create("control_tx", RING_SIZE, SOCKET_ID_ANY,
+					      RING_F_SP_ENQ | RING_F_SC_DEQ);
+	dp->rcu = rte_zmalloc("rcu", rcu_size, RTE_CACHE_LINE_SIZE);
+	if (dp->pool == NULL || dp->learn_ring == NULL || dp->punt_ring == NULL ||
+	    dp->control_tx_ring == NULL || dp->rcu == NULL ||
+	    rte_rcu_qsbr_init(dp->rcu, o->workers) != 0) {
+		fprintf(stderr, "poolnetd: out of DPDK memory for buffers and rings: %s\n",
+			rte_strerror(rte_errno));
+		return -1;
+	}
+	dp->macs = mac_table_create("macs", MAC_TABLE_CAPACITY, dp->rcu);
+	if (dp->macs == NULL) {
+		fprintf(stderr, "poolnetd: cannot create the MAC table: %s\n", rte_strerror(rte_errno));
+		return -1;
+	}
+	return pkt_meta_register();
+}
+
+/* Each port's rx queues go to the workers: queue q of a port with one
+ * queue per worker to worker q; single-queue ports are spread round robin. */
+static int workers_create(struct agent *a)
+{
+	unsigned next = 0;
+
+	for (unsigned w = 0; w < a->n_workers; w++) {
+		a->workers[w] = rte_zmalloc_socket("worker", sizeof(struct worker), RTE_CACHE_LINE_SIZE,
+						   SOCKET_ID_ANY);
+		if (a->workers[w] == NULL)
+			return -ENOMEM;
+		a->workers[w]->dp = &a->dp;
+		a->workers[w]->index = w;
+	}
+	for (unsigned i = 0; i < a->cfg->n_ports; i++) {
+		uint16_t pid = a->port_ids[i];
+		uint16_t nq = port_rx_queues(pid);
+
+		for (uint16_t q = 0; q < nq; q++) {
+			struct worker *w = a->workers[nq >= a->n_workers ? q : next++ % a->n_workers];
+
+			if (w->n_rxq == WORKER_MAX_RXQ)
+				return -ENOSPC;
+			w->rxq[w->n_rxq++] = (struct worker_rxq){pid, q};
+		}
+	}
+	return 0;
+}
+
+static int workers_launch(struct agent *a)
+{
+	unsigned lcore, w = 0;
+
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		a->workers[w]->lcore_id = lcore;
+		if (rte_eal_remote_launch(worker_main, a->workers[w], lcore) != 0)
+			return -1;
+		w++;
+	}
+	return 0;
+}
+
+static void on_signal(struct ev_loop *loop, ev_signal *w __rte_unused, int revents __rte_unused)
+{
+	ev_break(loop, EVBREAK_ALL);
+}
+
+/* Learn events and punted frames from the workers. */
+static void on_poll(struct ev_loop *loop, ev_timer *timer __rte_unused, int revents __rte_unused)
+{
+	struct agent *a = ev_userdata(loop);
+	struct rte_mbuf *pkts[WORKER_BURST];
+	unsigned n;
+
+	pthread_mutex_lock(&a->lock);
+	mac_learning_drain(a, rte_rdtsc());
+	n = rte_ring_sc_dequeue_burst(a->dp.punt_ring, (void **)pkts, WORKER_BURST, NULL);
+	for (unsigned i = 0; i < n; i++) {
+		if (punt_reason_of(pkts[i]) == PUNT_ARP)
+			arp_input(a, pkts[i]);
+		else
+			arp_hold(a, pkts[i], punt_vtep_of(pkts[i]));
+	}
+	pthread_mutex_unlock(&a->lock);
+}
+
+static void on_housekeeping(struct ev_loop *loop, ev_timer *timer __rte_unused,
+			    int revents __rte_unused)
+{
+	struct agent *a = ev_userdata(loop);
+	uint64_t now = rte_rdtsc();
+
+	pthread_mutex_lock(&a->lock);
+	mac_learning_age(a, now);
+	arp_resolver_poll(a, now);
+	pthread_mutex_unlock(&a->lock);
+}
+
+static int agent_run(struct agent *a)
+{
+	ev_signal sigint, sigterm;
+	ev_timer poll, housekeeping;
+
+	a->loop = ev_default_loop(EVFLAG_AUTO);
+	ev_set_userdata(a->loop, a);
+	ev_signal_init(&sigint, on_signal, SIGINT);
+	ev_signal_init(&sigterm, on_signal, SIGTERM);
+	ev_timer_init(&poll, on_poll, POLL_INTERVAL_S, POLL_INTERVAL_S);
+	ev_timer_init(&housekeeping, on_housekeeping, 0, HOUSEKEEPING_S);
+	ev_signal_start(a->loop, &sigint);
+	ev_signal_start(a->loop, &sigterm);
+	ev_timer_start(a->loop, &poll);
+	ev_timer_start(a->loop, &housekeeping);
+	printf("poolnetd: ready (%u workers, %u ports, %u tenants)\n", a->n_workers,
+	       a->cfg->n_ports, a->cfg->n_tenants);
+	fflush(stdout);
+	ev_run(a->loop, 0);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct agent agent = {.lock = PTHREAD_MUTEX_INITIALIZER};
+	struct agent *a = &agent;
+	struct options o;
+	char err[512] = "";
+	int ret = 1;
+
+	if (options_parse(argc, argv, &o) != 0)
+		return 2;
+	a->cfg = calloc(1, sizeof(*a->cfg));
+	if (a->cfg == NULL || config_read(o.config, a->cfg) != 0)
+		return 1;
+	if (o.check) {
+		printf("config OK\n");
+		return 0;
+	}
+	a->n_workers = o.workers;
+	if (eal_start(&o) != 0)
+		return 1;
+	if (dataplane_init(a, &o) != 0)
+		goto out;
+	if (ports_start(a->cfg, a->n_workers, a->dp.pool, a->port_ids, err, sizeof(err)) != 0) {
+		fprintf(stderr, "poolnetd: %s\n", err);
+		goto out;
+	}
+	arp_resolver_configure(a);
+	if (agent_publish_tables(a) != 0 || mac_learning_configure(a, err, sizeof(err)) != 0 ||
+	    workers_create(a) != 0 || telemetry_register(a) != 0) {
+		fprintf(stderr, "poolnetd: cannot set up the datapath%s%s\n", err[0] ? ": " : "", err);
+		goto stop_ports;
+	}
+	if (workers_launch(a) != 0) {
+		fprintf(stderr, "poolnetd: cannot launch the workers\n");
+		a->dp.stop = true;
+		goto stop_workers;
+	}
+	ret = agent_run(a);
+	a->dp.stop = true;
+stop_workers:
+	rte_eal_mp_wait_lcore();
+stop_ports:
+	ports_stop(a->cfg->n_ports, a->port_ids);
+out:
+	rte_eal_cleanup();
+	return ret;
+}

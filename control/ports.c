@@ -1,0 +1,122 @@
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_bus_vdev.h>
+#include <rte_ethdev.h>
+
+#include "control/ports.h"
+
+/* The device name is the devargs up to the first comma ("net_tap0,iface=x"). */
+static void devargs_name(const char *devargs, char *name, size_t len)
+{
+	size_t n = strcspn(devargs, ",");
+
+	snprintf(name, len, "%.*s", (int)RTE_MIN(n, len - 1), devargs);
+}
+
+static int port_configure(const struct port_config *pc, uint16_t port_id, unsigned n_workers,
+			  struct rte_mempool *pool, char *err, size_t errlen)
+{
+	struct rte_eth_conf conf = {0};
+	struct rte_eth_dev_info info;
+	uint16_t n_rxq, rxd = PORT_RX_DESC, txd = PORT_TX_DESC;
+	int ret;
+
+	ret = rte_eth_dev_info_get(port_id, &info);
+	if (ret != 0)
+		goto fail;
+	if (info.max_tx_queues < n_workers) {
+		snprintf(err, errlen,
+			 "port %s: %u workers need %u tx queues, %s offers %u "
+			 "(net_af_packet: add qpairs=%u to its devargs)",
+			 pc->name, n_workers, n_workers, info.driver_name, info.max_tx_queues,
+			 n_workers);
+		return -EINVAL;
+	}
+	n_rxq = RTE_MIN(n_workers, info.max_rx_queues);
+	if (n_rxq > 1) {
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf.rx_adv_conf.rss_conf.rss_hf = info.flow_type_rss_offloads &
+						  (RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP | RTE_ETH_RSS_TCP);
+	}
+	ret = rte_eth_dev_configure(port_id, n_rxq, n_workers, &conf);
+	if (ret == 0)
+		ret = rte_eth_dev_adjust_nb_rx_tx_desc(port_id, &rxd, &txd);
+	for (uint16_t q = 0; ret == 0 && q < n_rxq; q++)
+		ret = rte_eth_rx_queue_setup(port_id, q, rxd, rte_eth_dev_socket_id(port_id), NULL, pool);
+	for (uint16_t q = 0; ret == 0 && q < n_workers; q++)
+		ret = rte_eth_tx_queue_setup(port_id, q, txd, rte_eth_dev_socket_id(port_id), NULL);
+	if (ret != 0)
+		goto fail;
+	/* Not every PMD can change its MTU (net_pcap, net_null): the
+	 * configured MTU still bounds what the switch encapsulates. */
+	ret = rte_eth_dev_set_mtu(port_id, pc->mtu);
+	if (ret != 0 && ret != -ENOTSUP && ret != -EINVAL) {
+		snprintf(err, errlen, "port %s: cannot set MTU %u: %s", pc->name, pc->mtu,
+			 strerror(-ret));
+		return ret;
+	}
+	ret = rte_eth_dev_start(port_id);
+	if (ret != 0)
+		goto fail;
+	/* A switch port takes every frame; PMDs without the mode already do. */
+	rte_eth_promiscuous_enable(port_id);
+	return 0;
+fail:
+	snprintf(err, errlen, "port %s: cannot configure it: %s", pc->name, strerror(-ret));
+	return ret;
+}
+
+int ports_start(const struct config *cfg, unsigned n_workers, struct rte_mempool *pool,
+		uint16_t *port_ids, char *err, size_t errlen)
+{
+	unsigned i;
+	int ret;
+
+	for (i = 0; i < cfg->n_ports; i++) {
+		const struct port_config *pc = &cfg->ports[i];
+		char name[RTE_DEV_NAME_MAX_LEN];
+
+		devargs_name(pc->devargs, name, sizeof(name));
+		ret = rte_dev_probe(pc->devargs);
+		if (ret == 0)
+			ret = rte_eth_dev_get_port_by_name(name, &port_ids[i]);
+		if (ret != 0) {
+			snprintf(err, errlen, "port %s: cannot probe \"%s\": %s", pc->name,
+				 pc->devargs, strerror(-ret));
+			goto fail;
+		}
+		ret = port_configure(pc, port_ids[i], n_workers, pool, err, errlen);
+		if (ret != 0) {
+			i++;
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	ports_stop(i, port_ids);
+	return ret;
+}
+
+void ports_stop(unsigned n_ports, const uint16_t *port_ids)
+{
+	for (unsigned i = 0; i < n_ports; i++) {
+		struct rte_eth_dev_info info;
+
+		if (rte_eth_dev_info_get(port_ids[i], &info) != 0)
+			continue;
+		rte_eth_dev_stop(port_ids[i]);
+		rte_eth_dev_close(port_ids[i]);
+		rte_dev_remove(info.device);
+	}
+}
+
+uint16_t port_rx_queues(uint16_t port_id)
+{
+	struct rte_eth_dev_info info;
+
+	if (rte_eth_dev_info_get(port_id, &info) != 0)
+		return 0;
+	return info.nb_rx_queues;
+}

@@ -1,0 +1,289 @@
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_telemetry.h>
+
+#include "control/telemetry.h"
+
+/* Telemetry callbacks take no context argument. */
+static struct agent *telemetry_agent;
+
+/* DPDK 22.11 telemetry nests dicts in dicts but not in arrays, and its dict
+ * keys may hold only [A-Za-z0-9_/]: other characters become '_' in a key,
+ * and a field inside ("name", "ip", "mac") keeps the real value. */
+static const char *telemetry_key(const char *name, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; name[i] != '\0' && i + 1 < len; i++)
+		buf[i] = isalnum((unsigned char)name[i]) || name[i] == '/' ? name[i] : '_';
+	buf[i] = '\0';
+	return buf;
+}
+
+static struct rte_tel_data *drops_dict(const uint64_t *drops, uint64_t *total)
+{
+	struct rte_tel_data *d = rte_tel_data_alloc();
+
+	*total = 0;
+	if (d == NULL)
+		return NULL;
+	rte_tel_data_start_dict(d);
+	for (int r = 0; r < DROP_REASON_MAX; r++) {
+		rte_tel_data_add_dict_u64(d, drop_reason_name(r), drops[r]);
+		*total += drops[r];
+	}
+	return d;
+}
+
+static void add_drops(struct rte_tel_data *d, const uint64_t *drops)
+{
+	uint64_t total;
+	struct rte_tel_data *c = drops_dict(drops, &total);
+
+	rte_tel_data_add_dict_u64(d, "drops", total);
+	if (c != NULL)
+		rte_tel_data_add_dict_container(d, "drop", c, 0);
+}
+
+static int cmd_ports(const char *cmd __rte_unused, const char *params __rte_unused,
+		     struct rte_tel_data *d)
+{
+	struct agent *a = telemetry_agent;
+	char key[CONFIG_NAME_MAX];
+
+	rte_tel_data_start_dict(d);
+	pthread_mutex_lock(&a->lock);
+	for (unsigned i = 0; i < a->cfg->n_ports; i++) {
+		uint16_t pid = a->port_ids[i];
+		struct port_counters sum = {0};
+		struct rte_tel_data *p = rte_tel_data_alloc();
+
+		if (p == NULL)
+			break;
+		for (unsigned w = 0; w < a->n_workers; w++) {
+			const struct port_counters *c = &a->workers[w]->port[pid];
+
+			sum.rx += c->rx;
+			sum.tx += c->tx;
+			for (int r = 0; r < DROP_REASON_MAX; r++)
+				sum.drop[r] += c->drop[r];
+		}
+		rte_tel_data_start_dict(p);
+		rte_tel_data_add_dict_string(p, "name", a->cfg->ports[i].name);
+		rte_tel_data_add_dict_int(p, "port_id", pid);
+		rte_tel_data_add_dict_string(p, "role", a->cfg->ports[i].role == PORT_ROLE_UPLINK ?
+								"uplink" : "access");
+		rte_tel_data_add_dict_u64(p, "rx", sum.rx);
+		rte_tel_data_add_dict_u64(p, "tx", sum.tx);
+		add_drops(p, sum.drop);
+		rte_tel_data_add_dict_container(
+			d, telemetry_key(a->cfg->ports[i].name, key, sizeof(key)), p, 0);
+	}
+	pthread_mutex_unlock(&a->lock);
+	return 0;
+}
+
+static int cmd_tenants(const char *cmd __rte_unused, const char *params __rte_unused,
+		       struct rte_tel_data *d)
+{
+	struct agent *a = telemetry_agent;
+	char key[CONFIG_NAME_MAX];
+
+	rte_tel_data_start_dict(d);
+	pthread_mutex_lock(&a->lock);
+	for (unsigned i = 0; i < a->cfg->n_tenants && i < RTE_TEL_MAX_DICT_ENTRIES; i++) {
+		struct tenant_counters sum = {0};
+		struct rte_tel_data *t = rte_tel_data_alloc();
+
+		if (t == NULL)
+			break;
+		for (unsigned w = 0; w < a->n_workers; w++) {
+			const struct tenant_counters *c = &a->workers[w]->tenant[i];
+
+			sum.rx += c->rx;
+			sum.tx += c->tx;
+			sum.flooded += c->flooded;
+			for (int r = 0; r < DROP_REASON_MAX; r++)
+				sum.drop[r] += c->drop[r];
+		}
+		rte_tel_data_start_dict(t);
+		rte_tel_data_add_dict_string(t, "name", a->cfg->tenants[i].name);
+		rte_tel_data_add_dict_int(t, "id", a->cfg->tenants[i].id);
+		rte_tel_data_add_dict_u64(t, "vni", a->cfg->tenants[i].vni);
+		rte_tel_data_add_dict_u64(t, "rx", sum.rx);
+		rte_tel_data_add_dict_u64(t, "tx", sum.tx);
+		rte_tel_data_add_dict_u64(t, "flooded", sum.flooded);
+		add_drops(t, sum.drop);
+		rte_tel_data_add_dict_container(
+			d, telemetry_key(a->cfg->tenants[i].name, key, sizeof(key)), t, 0);
+	}
+	pthread_mutex_unlock(&a->lock);
+	return 0;
+}
+
+struct mac_walk {
+	struct agent *a;
+	const struct tenant_config *tenant;
+	unsigned slot;
+	struct rte_tel_data *list;
+	unsigned n;
+	uint64_t now;
+};
+
+static const char *attachment_name(const struct mac_walk *mw, uint64_t loc)
+{
+	const struct dp_tenant *tn = &mw->a->dp.tables->tenants[mw->slot];
+
+	for (unsigned i = 0; i < tn->n_local; i++)
+		if (tn->local[i].port_id == mac_loc_port(loc) && tn->local[i].vlan == mac_loc_vlan(loc))
+			return mw->tenant->attachments[i].name;
+	return "?";
+}
+
+static int mac_walk_add(const struct mac_key *key, const struct mac_entry *e, void *ctx)
+{
+	struct mac_walk *mw = ctx;
+	struct rte_tel_data *m;
+	char buf[RTE_ETHER_ADDR_FMT_SIZE];
+	char ip[INET_ADDRSTRLEN];
+	char key_buf[RTE_ETHER_ADDR_FMT_SIZE];
+	uint32_t vtep;
+
+	if (key->tenant_id != mw->tenant->id)
+		return 0;
+	if (mw->n == RTE_TEL_MAX_DICT_ENTRIES || (m = rte_tel_data_alloc()) == NULL)
+		return 1;
+	rte_tel_data_start_dict(m);
+	rte_ether_format_addr(buf, sizeof(buf), &key->mac);
+	rte_tel_data_add_dict_string(m, "mac", buf);
+	if ((e->location & MAC_LOC_KIND_MASK) == MAC_LOC_LOCAL) {
+		rte_tel_data_add_dict_string(m, "attachment", attachment_name(mw, e->location));
+	} else {
+		vtep = mac_loc_vtep_ip(e->location);
+		inet_ntop(AF_INET, &vtep, ip, sizeof(ip));
+		rte_tel_data_add_dict_string(m, "vtep", ip);
+	}
+	rte_tel_data_add_dict_int(m, "static", e->is_static);
+	rte_tel_data_add_dict_u64(m, "age", e->is_static ? 0 :
+				  (mw->now - e->last_seen) / mw->a->dp.tsc_hz);
+	rte_tel_data_add_dict_container(mw->list, telemetry_key(buf, key_buf, sizeof(key_buf)), m, 0);
+	mw->n++;
+	return 0;
+}
+
+static int cmd_macs(const char *cmd __rte_unused, const char *params, struct rte_tel_data *d)
+{
+	struct agent *a = telemetry_agent;
+	struct mac_walk mw = {.a = a, .list = d, .now = rte_rdtsc()};
+	int ret = -EINVAL;
+
+	rte_tel_data_start_dict(d);
+	pthread_mutex_lock(&a->lock);
+	for (unsigned i = 0; params != NULL && i < a->cfg->n_tenants; i++)
+		if (strcmp(a->cfg->tenants[i].name, params) == 0) {
+			mw.tenant = &a->cfg->tenants[i];
+			mw.slot = i;
+			mac_table_walk(a->dp.macs, mac_walk_add, &mw);
+			ret = 0;
+		}
+	pthread_mutex_unlock(&a->lock);
+	return ret;
+}
+
+static int cmd_arp(const char *cmd __rte_unused, const char *params __rte_unused,
+		   struct rte_tel_data *d)
+{
+	struct agent *a = telemetry_agent;
+
+	rte_tel_data_start_dict(d);
+	pthread_mutex_lock(&a->lock);
+	rte_tel_data_add_dict_u64(d, "requests_sent", a->neighbours.requests_sent);
+	rte_tel_data_add_dict_u64(d, "replies_sent", a->neighbours.replies_sent);
+	rte_tel_data_add_dict_u64(d, "pending_dropped", a->neighbours.pending_dropped);
+	pthread_mutex_unlock(&a->lock);
+	return 0;
+}
+
+static int cmd_neighbours(const char *cmd __rte_unused, const char *params __rte_unused,
+			  struct rte_tel_data *d)
+{
+	struct agent *a = telemetry_agent;
+	char ip[INET_ADDRSTRLEN], mac[RTE_ETHER_ADDR_FMT_SIZE], key[INET_ADDRSTRLEN];
+
+	rte_tel_data_start_dict(d);
+	pthread_mutex_lock(&a->lock);
+	for (uint16_t i = 0; i < a->neighbours.n; i++) {
+		const struct neighbour *n = &a->neighbours.entries[i];
+		struct rte_tel_data *e = rte_tel_data_alloc();
+
+		if (e == NULL)
+			break;
+		rte_tel_data_start_dict(e);
+		inet_ntop(AF_INET, &n->ip, ip, sizeof(ip));
+		rte_tel_data_add_dict_string(e, "ip", ip);
+		rte_ether_format_addr(mac, sizeof(mac), &n->mac);
+		rte_tel_data_add_dict_string(e, "mac", n->resolved ? mac : "");
+		rte_tel_data_add_dict_int(e, "resolved", n->resolved);
+		rte_tel_data_add_dict_int(e, "static", n->is_static);
+		rte_tel_data_add_dict_int(e, "pending", n->n_pending);
+		rte_tel_data_add_dict_container(d, telemetry_key(ip, key, sizeof(key)), e, 0);
+	}
+	pthread_mutex_unlock(&a->lock);
+	return 0;
+}
+
+static int cmd_workers(const char *cmd __rte_unused, const char *params __rte_unused,
+		       struct rte_tel_data *d)
+{
+	struct agent *a = telemetry_agent;
+	char key[32];
+
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "tsc_hz", a->dp.tsc_hz);
+	for (unsigned i = 0; i < a->n_workers; i++) {
+		const struct worker_stats *s = &a->workers[i]->stats;
+		struct rte_tel_data *w = rte_tel_data_alloc();
+		struct rte_tel_data *stages = rte_tel_data_alloc();
+
+		if (w == NULL || stages == NULL) {
+			rte_tel_data_free(w);
+			rte_tel_data_free(stages);
+			return -ENOMEM;
+		}
+		rte_tel_data_start_dict(w);
+		rte_tel_data_add_dict_int(w, "lcore", a->workers[i]->lcore_id);
+		rte_tel_data_add_dict_u64(w, "packets", s->packets);
+		rte_tel_data_add_dict_u64(w, "cycles", s->cycles);
+		rte_tel_data_add_dict_u64(w, "busy_cycles", s->busy_cycles);
+		rte_tel_data_add_dict_u64(w, "learn_dropped", s->learn_dropped);
+		rte_tel_data_start_dict(stages);
+		for (int st = 0; st < STAGE_MAX; st++)
+			rte_tel_data_add_dict_u64(stages, worker_stage_name(st), s->stage_cycles[st]);
+		rte_tel_data_add_dict_container(w, "stage_cycles", stages, 0);
+		snprintf(key, sizeof(key), "worker%u", i);
+		rte_tel_data_add_dict_container(d, key, w, 0);
+	}
+	return 0;
+}
+
+int telemetry_register(struct agent *a)
+{
+	telemetry_agent = a;
+	if (rte_telemetry_register_cmd("/poolnet/ports", cmd_ports,
+				       "Per-port counters: rx, tx, drops per reason") != 0 ||
+	    rte_telemetry_register_cmd("/poolnet/tenants", cmd_tenants,
+				       "Per-tenant counters: rx, tx, flooded, drops per reason") != 0 ||
+	    rte_telemetry_register_cmd("/poolnet/macs", cmd_macs,
+				       "MAC table of a tenant. Parameter: tenant name") != 0 ||
+	    rte_telemetry_register_cmd("/poolnet/neighbours", cmd_neighbours,
+				       "Underlay neighbours resolved by ARP") != 0 ||
+	    rte_telemetry_register_cmd("/poolnet/arp", cmd_arp,
+				       "ARP requests and replies sent, held frames dropped") != 0 ||
+	    rte_telemetry_register_cmd("/poolnet/workers", cmd_workers,
+				       "Per-worker packets and cycles per pipeline stage") != 0)
+		return -1;
+	return 0;
+}

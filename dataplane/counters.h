@@ -1,0 +1,41 @@
+/* Per-worker counters: each worker writes only its own, readers sum them.
+ * Plain 64-bit stores are atomic on the platforms DPDK supports. */
+#pragma once
+
+#include <stdint.h>
+
+#include <rte_common.h>
+
+#include "dataplane/drop_reason.h"
+
+struct port_counters {
+	uint64_t rx;
+	uint64_t tx;
+	uint64_t drop[DROP_REASON_MAX];
+} __rte_cache_aligned;
+
+struct tenant_counters {
+	uint64_t rx;      /* frames classified to the tenant */
+	uint64_t tx;      /* frames sent for the tenant (each flood copy counts) */
+	uint64_t flooded; /* frames flooded (broadcast, multicast, unknown unicast) */
+	uint64_t drop[DROP_REASON_MAX];
+} __rte_cache_aligned;
+
+enum worker_stage {
+	STAGE_PARSE,
+	STAGE_CLASSIFY,
+	STAGE_LOOKUP,
+	STAGE_REWRITE,
+	STAGE_TX,
+	STAGE_MAX,
+};
+
+const char *worker_stage_name(enum worker_stage stage);
+
+struct worker_stats {
+	uint64_t packets;     /* received */
+	uint64_t cycles;      /* TSC cycles in the loop since start */
+	uint64_t busy_cycles; /* TSC cycles in iterations that received packets */
+	uint64_t stage_cycles[STAGE_MAX];
+	uint64_t learn_dropped; /* learn events lost to a full ring */
+} __rte_cache_aligned;

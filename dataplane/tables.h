@@ -1,0 +1,79 @@
+/* The forwarding tables that workers read. The control thread compiles a
+ * new struct dp_tables from the configuration and the neighbour state,
+ * publishes it with one atomic pointer store, and frees the old one after
+ * an RCU grace period: a published table is never modified. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_ethdev.h>
+
+#include "dataplane/vxlan.h"
+
+#define DP_MAX_TENANTS 1024
+#define DP_MAX_LOCAL 16   /* local attachments per tenant */
+#define DP_MAX_REMOTE 16  /* remote VTEPs per tenant */
+#define DP_MAX_VTEPS 256  /* distinct remote VTEPs */
+#define DP_VLAN_COUNT 4096
+#define DP_NO_TENANT 0xffff
+#define DP_NO_VTEP 0xffff
+
+enum dp_port_role {
+	DP_PORT_UNUSED,
+	DP_PORT_ACCESS,
+	DP_PORT_UPLINK,
+};
+
+struct dp_attachment {
+	uint16_t port_id;
+	uint16_t vlan; /* 0 = untagged */
+};
+
+struct dp_tenant {
+	uint16_t id;   /* configured tenant id: the MAC table key */
+	uint32_t vni;  /* 0 = no VXLAN */
+	bool vtep_filter; /* accept VXLAN only from the listed VTEPs */
+	uint16_t n_local;
+	struct dp_attachment local[DP_MAX_LOCAL];
+	uint16_t n_remote;
+	uint16_t remote[DP_MAX_REMOTE]; /* indexes into dp_tables.vteps */
+};
+
+struct dp_vtep {
+	uint32_t ip;   /* network order */
+	bool resolved; /* next-hop MAC known: outer.eth is complete */
+	struct vxlan_outer_template outer;
+};
+
+struct dp_port {
+	enum dp_port_role role;
+	uint16_t mtu; /* bytes of L3 packet */
+	/* Tenant slot per VLAN id (index 0: untagged), DP_NO_TENANT if none. */
+	uint16_t vlan_tenant[DP_VLAN_COUNT];
+};
+
+struct dp_tables {
+	uint64_t generation;
+	struct dp_port ports[RTE_MAX_ETHPORTS];
+	uint16_t n_tenants;
+	struct dp_tenant tenants[DP_MAX_TENANTS]; /* indexed by tenant slot */
+	struct rte_hash *vni_map;                 /* VNI (uint32) -> tenant slot */
+	uint16_t n_vteps;
+	struct dp_vtep vteps[DP_MAX_VTEPS];
+	/* Underlay; uplink_port is RTE_MAX_ETHPORTS when there is none. */
+	uint16_t uplink_port;
+	uint32_t local_ip;  /* network order */
+	uint16_t udp_port;  /* network order */
+	struct rte_ether_addr local_mac;
+};
+
+/* Index of the VTEP with address ip (network order), or DP_NO_VTEP. */
+static inline uint16_t dp_vtep_find(const struct dp_tables *t, uint32_t ip)
+{
+	for (uint16_t i = 0; i < t->n_vteps; i++)
+		if (t->vteps[i].ip == ip)
+			return i;
+	return DP_NO_VTEP;
+}

@@ -1,0 +1,523 @@
+/* The packet pipeline: parse -> classify -> lookup -> forward/rewrite -> tx,
+ * each stage a loop over the whole burst so lookups are done in bulk. */
+#include <rte_cycles.h>
+#include <rte_hash_crc.h>
+#include <rte_lcore.h>
+
+#include "dataplane/parse.h"
+#include "dataplane/worker.h"
+
+/* A source MAC's last_seen is refreshed at most this often (1/16 s), so
+ * workers do not keep writing the same cache line. */
+#define LAST_SEEN_REFRESH_SHIFT 4
+/* Idle polls before a worker sleeps. */
+#define IDLE_POLLS_BEFORE_SLEEP 256
+
+static const char *const stage_names[STAGE_MAX] = {
+	[STAGE_PARSE] = "parse",
+	[STAGE_CLASSIFY] = "classify",
+	[STAGE_LOOKUP] = "lookup",
+	[STAGE_REWRITE] = "rewrite",
+	[STAGE_TX] = "tx",
+};
+
+const char *worker_stage_name(enum worker_stage stage)
+{
+	return stage < STAGE_MAX ? stage_names[stage] : "unknown";
+}
+
+/* Packets still alive in the current burst, and the ones to free. */
+struct burst {
+	uint16_t n;
+	struct rte_mbuf *pkts[WORKER_BURST];
+	uint16_t n_free;
+	struct rte_mbuf *free[WORKER_BURST * (DP_MAX_LOCAL + DP_MAX_REMOTE)];
+};
+
+static void drop(struct worker *w, struct burst *b, struct rte_mbuf *m, uint16_t port_id,
+		 uint16_t slot, enum drop_reason reason)
+{
+	w->port[port_id].drop[reason]++;
+	if (slot != DP_NO_TENANT)
+		w->tenant[slot].drop[reason]++;
+	b->free[b->n_free++] = m;
+}
+
+static void tx_flush_port(struct worker *w, uint16_t port_id)
+{
+	struct tx_buffer *buf = &w->tx[port_id];
+	uint16_t sent = rte_eth_tx_burst(port_id, w->index, buf->pkts, buf->n);
+
+	w->port[port_id].tx += sent;
+	if (sent < buf->n) {
+		w->port[port_id].drop[DROP_TX_FULL] += buf->n - sent;
+		rte_pktmbuf_free_bulk(&buf->pkts[sent], buf->n - sent);
+	}
+	buf->n = 0;
+}
+
+static void tx_enqueue(struct worker *w, uint16_t port_id, struct rte_mbuf *m)
+{
+	struct tx_buffer *buf = &w->tx[port_id];
+
+	buf->pkts[buf->n++] = m;
+	if (buf->n == RTE_DIM(buf->pkts))
+		tx_flush_port(w, port_id);
+}
+
+void worker_flush(struct worker *w)
+{
+	for (uint16_t p = 0; p < RTE_MAX_ETHPORTS; p++)
+		if (w->tx[p].n != 0)
+			tx_flush_port(w, p);
+}
+
+static inline bool is_bad_src_mac(const struct rte_ether_addr *a)
+{
+	return rte_is_multicast_ether_addr(a) || rte_is_zero_ether_addr(a);
+}
+
+/* Stage classify, access port: (port, VLAN) -> tenant. */
+static void classify_access(struct worker *w, const struct dp_tables *t, uint16_t port_id,
+			    struct burst *b)
+{
+	const struct dp_port *port = &t->ports[port_id];
+	uint16_t kept = 0;
+
+	for (uint16_t i = 0; i < b->n; i++) {
+		struct rte_mbuf *m = b->pkts[i];
+		struct pkt_meta *meta = pkt_meta(m);
+		const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+		uint16_t slot;
+
+		if (meta->n_tags > 1) {
+			drop(w, b, m, port_id, DP_NO_TENANT, DROP_DOUBLE_TAGGED);
+			continue;
+		}
+		slot = port->vlan_tenant[meta->vlan];
+		if (slot == DP_NO_TENANT) {
+			drop(w, b, m, port_id, DP_NO_TENANT,
+			     meta->vlan ? DROP_VLAN_UNKNOWN : DROP_NO_TENANT);
+			continue;
+		}
+		meta->tenant = slot;
+		w->tenant[slot].rx++;
+		if (is_bad_src_mac(&eth->src_addr)) {
+			drop(w, b, m, port_id, slot, DROP_BAD_SRC_MAC);
+			continue;
+		}
+		b->pkts[kept++] = m;
+	}
+	b->n = kept;
+}
+
+/* The remote VTEP index of src_ip among the tenant's VTEPs, or DP_NO_VTEP. */
+static uint16_t tenant_vtep_find(const struct dp_tables *t, const struct dp_tenant *tn,
+				 uint32_t src_ip)
+{
+	for (uint16_t i = 0; i < tn->n_remote; i++)
+		if (t->vteps[tn->remote[i]].ip == src_ip)
+			return tn->remote[i];
+	return DP_NO_VTEP;
+}
+
+/* Stage classify, uplink: ARP to the control thread, VXLAN VNI -> tenant. */
+static void classify_uplink(struct worker *w, const struct dp_tables *t, uint16_t port_id,
+			    struct burst *b)
+{
+	const void *vni_keys[WORKER_BURST];
+	uint32_t vnis[WORKER_BURST];
+	void *slots[WORKER_BURST];
+	uint64_t hits = 0;
+	uint16_t kept = 0;
+
+	for (uint16_t i = 0; i < b->n; i++) {
+		struct rte_mbuf *m = b->pkts[i];
+		struct pkt_meta *meta = pkt_meta(m);
+		const struct rte_ipv4_hdr *ip;
+
+		if (meta->ethertype == RTE_BE16(RTE_ETHER_TYPE_ARP)) {
+			punt_set(m, PUNT_ARP, DP_NO_VTEP);
+			if (rte_ring_mp_enqueue(w->dp->punt_ring, m) != 0)
+				drop(w, b, m, port_id, DP_NO_TENANT, DROP_PUNT_FULL);
+			continue;
+		}
+		ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, meta->l3_off);
+		if (meta->inner_off == 0 || meta->n_tags != 0 || ip->dst_addr != t->local_ip) {
+			drop(w, b, m, port_id, DP_NO_TENANT, DROP_NOT_FOR_VTEP);
+			continue;
+		}
+		vnis[kept] = meta->vni;
+		vni_keys[kept] = &vnis[kept];
+		b->pkts[kept++] = m;
+	}
+	b->n = kept;
+	if (kept == 0)
+		return;
+	rte_hash_lookup_bulk_data(t->vni_map, vni_keys, kept, &hits, slots);
+
+	kept = 0;
+	for (uint16_t i = 0; i < b->n; i++) {
+		struct rte_mbuf *m = b->pkts[i];
+		struct pkt_meta *meta = pkt_meta(m);
+		const struct rte_ipv4_hdr *ip;
+		const struct rte_ether_hdr *inner;
+		const struct dp_tenant *tn;
+		uint16_t slot;
+
+		if (!(hits & (1ull << i))) {
+			drop(w, b, m, port_id, DP_NO_TENANT, DROP_VNI_UNKNOWN);
+			continue;
+		}
+		slot = (uint16_t)(uintptr_t)slots[i];
+		tn = &t->tenants[slot];
+		meta->tenant = slot;
+		w->tenant[slot].rx++;
+		ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, meta->l3_off);
+		meta->vtep = tenant_vtep_find(t, tn, ip->src_addr);
+		if (meta->vtep == DP_NO_VTEP && tn->vtep_filter) {
+			drop(w, b, m, port_id, slot, DROP_VTEP_UNKNOWN);
+			continue;
+		}
+		inner = rte_pktmbuf_mtod_offset(m, const struct rte_ether_hdr *, meta->inner_off);
+		if (inner->ether_type == RTE_BE16(RTE_ETHER_TYPE_VLAN) ||
+		    inner->ether_type == RTE_BE16(RTE_ETHER_TYPE_QINQ)) {
+			drop(w, b, m, port_id, slot, DROP_INNER_TAGGED);
+			continue;
+		}
+		if (is_bad_src_mac(&inner->src_addr)) {
+			drop(w, b, m, port_id, slot, DROP_BAD_SRC_MAC);
+			continue;
+		}
+		b->pkts[kept++] = m;
+	}
+	b->n = kept;
+}
+
+/* Hash of the inner flow (addresses and ports), for the outer UDP source port. */
+static uint32_t flow_hash(const struct rte_mbuf *m, const struct pkt_meta *meta)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t h;
+
+	if (meta->ethertype == RTE_BE16(RTE_ETHER_TYPE_IPV4)) {
+		h = rte_hash_crc_8byte(*(const uint64_t *)(p + meta->l3_off + 12), 0);
+	} else if (meta->ethertype == RTE_BE16(RTE_ETHER_TYPE_IPV6)) {
+		h = rte_hash_crc(p + meta->l3_off + 8, 32, 0);
+	} else {
+		return rte_hash_crc(p, 2 * RTE_ETHER_ADDR_LEN, 0);
+	}
+	if (meta->l4_off != 0 &&
+	    (meta->l4_proto == IPPROTO_UDP || meta->l4_proto == IPPROTO_TCP))
+		h = rte_hash_crc_4byte(*(const uint32_t *)(p + meta->l4_off), h);
+	return h;
+}
+
+/* Makes the frame carry VLAN want (0: untagged); tagged says whether it
+ * carries one now. Returns false when there is no headroom for a tag. */
+static bool vlan_rewrite(struct rte_mbuf *m, bool tagged, uint16_t want)
+{
+	struct rte_vlan_hdr *tag;
+	uint8_t *p;
+
+	if (tagged && want != 0) {
+		tag = rte_pktmbuf_mtod_offset(m, struct rte_vlan_hdr *, RTE_ETHER_HDR_LEN - 2);
+		tag->eth_proto = rte_cpu_to_be_16((rte_be_to_cpu_16(tag->eth_proto) & 0xf000) | want);
+		return true;
+	}
+	if (tagged) {
+		p = rte_pktmbuf_mtod(m, uint8_t *);
+		memmove(p + sizeof(*tag), p, 2 * RTE_ETHER_ADDR_LEN);
+		rte_pktmbuf_adj(m, sizeof(*tag));
+		return true;
+	}
+	if (want == 0)
+		return true;
+	p = (uint8_t *)rte_pktmbuf_prepend(m, sizeof(*tag));
+	if (p == NULL)
+		return false;
+	memmove(p, p + sizeof(*tag), 2 * RTE_ETHER_ADDR_LEN);
+	*(uint16_t *)(p + 2 * RTE_ETHER_ADDR_LEN) = RTE_BE16(RTE_ETHER_TYPE_VLAN);
+	*(uint16_t *)(p + 2 * RTE_ETHER_ADDR_LEN + 2) = rte_cpu_to_be_16(want);
+	return true;
+}
+
+/* Where a packet came from, for learning, split horizon and rewrites. */
+struct ingress {
+	uint16_t port_id;
+	uint16_t vlan;
+	bool uplink;
+	bool tagged; /* the frame still carries its access-port tag */
+	uint16_t slot;
+	uint32_t hash;
+};
+
+static void output_local(struct worker *w, struct burst *b, const struct ingress *in,
+			 struct rte_mbuf *m, const struct dp_attachment *out)
+{
+	if (!vlan_rewrite(m, in->tagged, out->vlan)) {
+		drop(w, b, m, in->port_id, in->slot, DROP_NO_MBUF);
+		return;
+	}
+	w->tenant[in->slot].tx++;
+	tx_enqueue(w, out->port_id, m);
+}
+
+static void output_remote(struct worker *w, struct burst *b, const struct dp_tables *t,
+			  const struct ingress *in, struct rte_mbuf *m, uint16_t vtep_index)
+{
+	const struct dp_vtep *vtep = &t->vteps[vtep_index];
+
+	if (in->tagged)
+		vlan_rewrite(m, true, 0);
+	if (rte_pktmbuf_pkt_len(m) + VXLAN_OUTER_LEN - RTE_ETHER_HDR_LEN >
+	    t->ports[t->uplink_port].mtu) {
+		drop(w, b, m, in->port_id, in->slot, DROP_MTU_EXCEEDED);
+		return;
+	}
+	if (!vxlan_encap(m, &vtep->outer, t->tenants[in->slot].vni, in->hash)) {
+		drop(w, b, m, in->port_id, in->slot, DROP_NO_MBUF);
+		return;
+	}
+	w->tenant[in->slot].tx++;
+	if (likely(vtep->resolved)) {
+		tx_enqueue(w, t->uplink_port, m);
+		return;
+	}
+	/* The control thread holds it until ARP resolves the next hop. */
+	punt_set(m, PUNT_NEIGHBOUR_WAIT, vtep_index);
+	if (rte_ring_mp_enqueue(w->dp->punt_ring, m) != 0) {
+		w->tenant[in->slot].tx--;
+		drop(w, b, m, in->port_id, in->slot, DROP_PUNT_FULL);
+	}
+}
+
+/* Broadcast, multicast and unknown unicast: a copy to every other local
+ * attachment and, from access ports only (split horizon), to every remote
+ * VTEP of the tenant (head-end replication). */
+static void flood(struct worker *w, struct burst *b, const struct dp_tables *t,
+		  const struct ingress *in, struct rte_mbuf *m)
+{
+	const struct dp_tenant *tn = &t->tenants[in->slot];
+	uint16_t n_remote = in->uplink ? 0 : tn->n_remote;
+	int targets = tn->n_local + n_remote;
+	struct rte_mbuf *c;
+
+	w->tenant[in->slot].flooded++;
+	if (!in->uplink)
+		targets--; /* the ingress attachment itself */
+	for (uint16_t i = 0; i < tn->n_local + n_remote; i++) {
+		const struct dp_attachment *a = i < tn->n_local ? &tn->local[i] : NULL;
+
+		if (a != NULL && !in->uplink && a->port_id == in->port_id && a->vlan == in->vlan)
+			continue;
+		if (--targets == 0) {
+			c = m;
+		} else {
+			c = rte_pktmbuf_copy(m, w->dp->pool, 0, UINT32_MAX);
+			if (c == NULL) {
+				w->port[in->port_id].drop[DROP_NO_MBUF]++;
+				w->tenant[in->slot].drop[DROP_NO_MBUF]++;
+				continue;
+			}
+		}
+		if (a != NULL)
+			output_local(w, b, in, c, a);
+		else
+			output_remote(w, b, t, in, c, tn->remote[i - tn->n_local]);
+		if (c == m)
+			return;
+	}
+	b->free[b->n_free++] = m; /* no other attachment: nothing to send */
+}
+
+static void learn(struct worker *w, const struct mac_key *key, struct mac_entry *e,
+		  uint64_t here, uint64_t now)
+{
+	struct learn_event ev;
+
+	if (e != NULL) {
+		uint64_t loc = __atomic_load_n(&e->location, __ATOMIC_ACQUIRE);
+
+		if (loc == here || e->is_static) {
+			if ((now - e->last_seen) > (w->dp->tsc_hz >> LAST_SEEN_REFRESH_SHIFT))
+				__atomic_store_n(&e->last_seen, now, __ATOMIC_RELAXED);
+			return;
+		}
+	}
+	ev.key = *key;
+	ev.location = here;
+	if (rte_ring_mp_enqueue_elem(w->dp->learn_ring, &ev, sizeof(ev)) != 0)
+		w->stats.learn_dropped++;
+}
+
+void worker_process_burst(struct worker *w, const struct dp_tables *t, uint16_t port_id,
+			  struct rte_mbuf **pkts, uint16_t n, uint64_t now)
+{
+	const bool uplink = t->ports[port_id].role == DP_PORT_UPLINK;
+	struct mac_key keys[2 * WORKER_BURST];
+	const void *key_ptrs[2 * WORKER_BURST];
+	void *entries[2 * WORKER_BURST];
+	uint64_t hits = 0;
+	uint64_t tsc[STAGE_TX + 1];
+	struct burst b;
+
+	tsc[STAGE_PARSE] = rte_rdtsc();
+	b.n = 0;
+	b.n_free = 0;
+	w->port[port_id].rx += n;
+	if (unlikely(t->ports[port_id].role == DP_PORT_UNUSED)) {
+		rte_pktmbuf_free_bulk(pkts, n);
+		return;
+	}
+	for (uint16_t i = 0; i < n; i++) {
+		if (likely(pkt_parse(pkts[i], pkt_meta(pkts[i]), uplink ? t->udp_port : 0)))
+			b.pkts[b.n++] = pkts[i];
+		else
+			drop(w, &b, pkts[i], port_id, DP_NO_TENANT, DROP_MALFORMED);
+	}
+
+	tsc[STAGE_CLASSIFY] = rte_rdtsc();
+	if (uplink)
+		classify_uplink(w, t, port_id, &b);
+	else
+		classify_access(w, t, port_id, &b);
+
+	tsc[STAGE_LOOKUP] = rte_rdtsc();
+	for (uint16_t i = 0; i < b.n; i++) {
+		const struct pkt_meta *meta = pkt_meta(b.pkts[i]);
+		const struct rte_ether_hdr *eth =
+			rte_pktmbuf_mtod_offset(b.pkts[i], const struct rte_ether_hdr *, meta->inner_off);
+		uint16_t id = t->tenants[meta->tenant].id;
+
+		keys[2 * i].tenant_id = id;
+		keys[2 * i].mac = eth->src_addr;
+		keys[2 * i + 1].tenant_id = id;
+		keys[2 * i + 1].mac = eth->dst_addr;
+		key_ptrs[2 * i] = &keys[2 * i];
+		key_ptrs[2 * i + 1] = &keys[2 * i + 1];
+	}
+	if (b.n != 0)
+		rte_hash_lookup_bulk_data(w->dp->macs->hash, key_ptrs, 2 * b.n, &hits, entries);
+
+	tsc[STAGE_REWRITE] = rte_rdtsc();
+	for (uint16_t i = 0; i < b.n; i++) {
+		struct rte_mbuf *m = b.pkts[i];
+		const struct pkt_meta *meta = pkt_meta(m);
+		struct mac_entry *src = (hits >> (2 * i)) & 1 ? entries[2 * i] : NULL;
+		struct mac_entry *dst = (hits >> (2 * i + 1)) & 1 ? entries[2 * i + 1] : NULL;
+		struct ingress in = {
+			.port_id = port_id,
+			.vlan = meta->vlan,
+			.uplink = uplink,
+			.tagged = !uplink && meta->n_tags != 0,
+			.slot = meta->tenant,
+		};
+		uint64_t here;
+
+		if (uplink) {
+			const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(
+				m, const struct rte_ipv4_hdr *, meta->l3_off);
+
+			here = mac_loc_remote(meta->vtep, ip->src_addr);
+			vxlan_decap(m, meta->inner_off);
+		} else {
+			here = mac_loc_local(port_id, meta->vlan);
+			in.hash = flow_hash(m, meta);
+		}
+		learn(w, &keys[2 * i], src, here, now);
+
+		if (dst == NULL || rte_is_multicast_ether_addr(&keys[2 * i + 1].mac)) {
+			flood(w, &b, t, &in, m);
+			continue;
+		}
+		uint64_t loc = __atomic_load_n(&dst->location, __ATOMIC_ACQUIRE);
+		if ((loc & MAC_LOC_KIND_MASK) == MAC_LOC_LOCAL) {
+			struct dp_attachment out = {mac_loc_port(loc), mac_loc_vlan(loc)};
+
+			if (!uplink && out.port_id == port_id && out.vlan == meta->vlan)
+				drop(w, &b, m, port_id, in.slot, DROP_SAME_PORT);
+			else
+				output_local(w, &b, &in, m, &out);
+			continue;
+		}
+		if (uplink) {
+			drop(w, &b, m, port_id, in.slot, DROP_SPLIT_HORIZON);
+			continue;
+		}
+		uint16_t vtep = mac_loc_vtep_index(loc);
+		if (vtep >= t->n_vteps || t->vteps[vtep].ip != mac_loc_vtep_ip(loc))
+			vtep = dp_vtep_find(t, mac_loc_vtep_ip(loc));
+		if (vtep == DP_NO_VTEP)
+			drop(w, &b, m, port_id, in.slot, DROP_NO_NEIGHBOUR);
+		else
+			output_remote(w, &b, t, &in, m, vtep);
+	}
+
+	tsc[STAGE_TX] = rte_rdtsc();
+	if (b.n_free != 0)
+		rte_pktmbuf_free_bulk(b.free, b.n_free);
+	for (int s = STAGE_PARSE; s < STAGE_TX; s++)
+		w->stats.stage_cycles[s] += tsc[s + 1] - tsc[s];
+}
+
+/* Worker 0 sends what the control thread queued. */
+static unsigned control_tx_drain(struct worker *w)
+{
+	struct rte_mbuf *pkts[WORKER_BURST];
+	unsigned n = rte_ring_sc_dequeue_burst(w->dp->control_tx_ring, (void **)pkts, WORKER_BURST, NULL);
+
+	for (unsigned i = 0; i < n; i++)
+		tx_enqueue(w, pkts[i]->port, pkts[i]);
+	return n;
+}
+
+int worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct dataplane *dp = w->dp;
+	struct rte_mbuf *pkts[WORKER_BURST];
+	uint64_t start = rte_rdtsc();
+	unsigned idle = 0;
+
+	rte_rcu_qsbr_thread_register(dp->rcu, w->index);
+	rte_rcu_qsbr_thread_online(dp->rcu, w->index);
+	while (!dp->stop) {
+		const struct dp_tables *t = __atomic_load_n(&dp->tables, __ATOMIC_ACQUIRE);
+		uint64_t now = rte_rdtsc();
+		uint64_t tx_start, end;
+		unsigned got = 0;
+
+		for (uint16_t q = 0; q < w->n_rxq; q++) {
+			uint16_t n = rte_eth_rx_burst(w->rxq[q].port_id, w->rxq[q].queue_id, pkts,
+						      WORKER_BURST);
+
+			if (n == 0)
+				continue;
+			got += n;
+			worker_process_burst(w, t, w->rxq[q].port_id, pkts, n, now);
+		}
+		if (w->index == 0 && !rte_ring_empty(dp->control_tx_ring))
+			idle = control_tx_drain(w) != 0 ? 0 : idle;
+		tx_start = rte_rdtsc();
+		worker_flush(w);
+		end = rte_rdtsc();
+		rte_rcu_qsbr_quiescent(dp->rcu, w->index);
+		w->stats.cycles = end - start;
+		if (got != 0) {
+			w->stats.packets += got;
+			w->stats.busy_cycles += end - now;
+			w->stats.stage_cycles[STAGE_TX] += end - tx_start;
+			idle = 0;
+		} else if (dp->idle_sleep_us != 0 && ++idle > IDLE_POLLS_BEFORE_SLEEP) {
+			/* Offline while asleep, so grace periods need not wait for us. */
+			rte_rcu_qsbr_thread_offline(dp->rcu, w->index);
+			rte_delay_us_sleep(dp->idle_sleep_us);
+			rte_rcu_qsbr_thread_online(dp->rcu, w->index);
+		}
+	}
+	worker_flush(w);
+	rte_rcu_qsbr_thread_offline(dp->rcu, w->index);
+	rte_rcu_qsbr_thread_unregister(dp->rcu, w->index);
+	return 0;
+}

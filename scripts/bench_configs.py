@@ -1,0 +1,364 @@
+#!/usr/bin/python3
+"""Benchmark workloads for scripts/bench: one place that says which MACs, VLANs,
+VNIs and flows each workload uses, so the generated pcaps (bench_pcaps.py,
+which imports this module) and the poolnetd configs written here agree.
+
+Standard library only. Subcommands (used by scripts/bench):
+  version                      print PCAP_VERSION (the pcap cache key)
+  config W PCAP OUT            write the poolnetd config JSON of workload W
+  tsc-hz                       print the TSC frequency in Hz, measured with rdtsc
+                               against CLOCK_MONOTONIC (fallback: the kernel's value)
+  sample PREFIX OUT [--ethdev]  write one sample: {"t": monotonic s, "workers":
+                               /poolnet/workers reply, "ethdev": {port: stats}}
+                               (--ethdev: only the port stats, e.g. of testpmd)
+  ceiling NAME TSC_HZ T0 T1    print the ceiling line from two testpmd samples
+  delta W TSC_HZ T0 T1         print the result lines of workload W from two samples
+"""
+
+import json
+import os
+import socket
+import sys
+import time
+
+# Bump whenever anything below changes what goes into the pcaps.
+PCAP_VERSION = 1
+
+N_FLOWS = 10_000
+SHUFFLE_SEED = 2  # packet order is shuffled so tables see no round-robin pattern
+
+# W1: one tenant, two untagged access ports.
+W1_SRC_MACS = 100
+W1_DST_MACS = 100
+
+# W2 / W4: 64 tenants, tenant t on VLAN 100+t <-> VNI 5000+t.
+N_TENANTS = 64
+MACS_PER_TENANT = 16  # source MACs and destination MACs, each (limit: 256 static MACs)
+
+LOCAL_VTEP = "192.168.60.1"
+REMOTE_VTEP = "192.168.60.2"
+LOCAL_VTEP_MAC = "02:00:00:00:60:01"
+REMOTE_VTEP_MAC = "02:00:00:00:60:02"
+VXLAN_PORT = 4789
+
+WORKLOADS = ("W1", "W2", "W4")
+
+
+def vlan(t):
+    return 100 + t
+
+
+def vni(t):
+    return 5000 + t
+
+
+def mac(kind, a, b):
+    """Locally administered unicast MAC 02:<kind>:00:00:<a>:<b>."""
+    return "02:%02x:00:00:%02x:%02x" % (kind, a, b)
+
+
+# Source MACs are learned by poolnetd; destination MACs are pinned as static MACs.
+def w1_src(i):
+    return mac(0xA1, i // 256, i % 256)
+
+
+def w1_dst(i):
+    return mac(0xB1, i // 256, i % 256)
+
+
+def w2_src(t, i):
+    return mac(0xA2, t, i)
+
+
+def w2_dst(t, i):
+    return mac(0xB2, t, i)
+
+
+def w4_src(t, i):  # inner source: a VM behind the remote VTEP
+    return mac(0xA4, t, i)
+
+
+def w4_dst(t, i):  # inner destination: a VM on the local access port
+    return mac(0xB4, t, i)
+
+
+def flows(workload):
+    """The N_FLOWS flows of a workload, in pcap order: dicts with tenant (or None),
+    src/dst MAC, src/dst IPv4, UDP sport/dport. Every 5-tuple is distinct
+    (sport is unique per flow); IPv4 addresses overlap across tenants on purpose."""
+    import random
+
+    out = []
+    for i in range(N_FLOWS):
+        f = {
+            "src_ip": "10.0.%d.%d" % (i // 250, i % 250 + 1),
+            "dst_ip": "10.1.%d.%d" % ((i // 7) % 200, i % 97 + 1),
+            "sport": 1024 + i,
+            "dport": 5001 + i % 16,
+        }
+        if workload == "W1":
+            f["tenant"] = None
+            f["src_mac"] = w1_src(i % W1_SRC_MACS)
+            f["dst_mac"] = w1_dst((i // W1_SRC_MACS) % W1_DST_MACS)
+        else:
+            t = i % N_TENANTS
+            k = i // N_TENANTS
+            f["tenant"] = t
+            src, dst = (w2_src, w2_dst) if workload == "W2" else (w4_src, w4_dst)
+            f["src_mac"] = src(t, k % MACS_PER_TENANT)
+            f["dst_mac"] = dst(t, (k // MACS_PER_TENANT) % MACS_PER_TENANT)
+        out.append(f)
+    random.Random(SHUFFLE_SEED).shuffle(out)
+    return out
+
+
+def underlay(uplink_port):
+    return {
+        "local-vtep": LOCAL_VTEP,
+        "prefix-length": 24,
+        "uplink-port": uplink_port,
+        "source-mac": LOCAL_VTEP_MAC,
+        "neighbour": [{"ip": REMOTE_VTEP, "mac": REMOTE_VTEP_MAC}],
+    }
+
+
+# net_null generates packets on rx unless told not to; the bench wants it as a pure sink
+# (the ceiling run uses the same devargs).
+NULL_DEVARGS = "net_null0,no-rx=1"
+
+
+def pcap_devargs(pcap):
+    return "net_pcap0,rx_pcap=%s,infinite_rx=1" % pcap
+
+
+def config(workload, pcap):
+    """The poolnetd config (RFC 7951 JSON as a dict) of a workload whose input is pcap."""
+    in_port = {"name": "in", "devargs": pcap_devargs(pcap)}
+    out_port = {"name": "out", "devargs": NULL_DEVARGS}
+    if workload == "W1":
+        in_port["role"] = out_port["role"] = "access"
+        tenant = {
+            "name": "t0",
+            "id": 1,
+            "attachment": [{"name": "a-in", "port": "in"}, {"name": "a-out", "port": "out"}],
+            "static-mac": [{"mac": w1_dst(i), "attachment": "a-out"} for i in range(W1_DST_MACS)],
+        }
+        return {
+            "poolnet:ports": {"port": [in_port, out_port]},
+            "poolnet:tenants": {"tenant": [tenant]},
+        }
+
+    if workload == "W2":  # tagged in on the access port, VXLAN out of the uplink
+        in_port["role"], out_port["role"] = "access", "uplink"
+        access, uplink = "in", "out"
+    elif workload == "W4":  # VXLAN in on the uplink, tagged out of the access port
+        in_port["role"], out_port["role"] = "uplink", "access"
+        access, uplink = "out", "in"
+    else:
+        raise ValueError("unknown workload %r" % workload)
+
+    tenants = []
+    for t in range(N_TENANTS):
+        if workload == "W2":
+            statics = [{"mac": w2_dst(t, i), "remote-vtep": REMOTE_VTEP} for i in range(MACS_PER_TENANT)]
+        else:
+            statics = [{"mac": w4_dst(t, i), "attachment": "a0"} for i in range(MACS_PER_TENANT)]
+        tenants.append({
+            "name": "t%d" % t,
+            "id": t + 1,
+            "vni": vni(t),
+            "attachment": [{"name": "a0", "port": access, "vlan": vlan(t)}],
+            "remote-vtep": [REMOTE_VTEP],
+            "static-mac": statics,
+        })
+    return {
+        "poolnet:ports": {"port": [in_port, out_port]},
+        "poolnet:underlay": underlay(uplink),
+        "poolnet:tenants": {"tenant": tenants},
+    }
+
+
+def telemetry(prefix, cmd, runtime_dir=None):
+    """One request on the DPDK telemetry v2 socket; returns the value of the reply."""
+    base = runtime_dir or ("/var/run/dpdk" if os.geteuid() == 0 else
+                           os.path.join(os.environ.get("XDG_RUNTIME_DIR", "/tmp"), "dpdk"))
+    path = os.path.join(base, prefix, "dpdk_telemetry.v2")
+    with socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET) as s:
+        s.settimeout(5)
+        s.connect(path)
+        greeting = json.loads(s.recv(65536).decode())
+        bufsz = int(greeting.get("max_output_len", 16384))
+        s.send(cmd.encode())
+        reply = json.loads(s.recv(max(bufsz, 65536)).decode())
+    # The reply is {"<command>": value}, the command echoed without its parameters.
+    return reply.get(cmd.split(",")[0], reply)
+
+
+def pn_telemetry(prefix, cmd):
+    """Same as telemetry(), through scripts/pn-telemetry when it exists."""
+    tool = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pn-telemetry")
+    if not os.access(tool, os.X_OK):
+        return telemetry(prefix, cmd)
+    import subprocess
+    r = subprocess.run([tool, "--prefix", prefix, cmd], capture_output=True, text=True, timeout=10)
+    if r.returncode != 0:
+        raise SystemExit("bench: pn-telemetry --prefix %s %s: exit %d: %s" %
+                         (prefix, cmd, r.returncode, r.stderr.strip()))
+    return json.loads(r.stdout)
+
+
+def sample(prefix, workers=True):
+    """Counters of a running DPDK process: poolnetd's /poolnet/workers (when workers)
+    and every port's /ethdev/stats. t is taken right after the first reply (the
+    counters are read when the process answers, at the end of the call)."""
+    smp = {}
+    if workers:
+        smp["workers"] = pn_telemetry(prefix, "/poolnet/workers")
+        smp["t"] = time.monotonic()
+    ethdev = {}
+    try:
+        for port in telemetry(prefix, "/ethdev/list") or []:
+            ethdev[str(port)] = telemetry(prefix, "/ethdev/stats,%d" % port)
+            smp.setdefault("t", time.monotonic())
+    except (OSError, ValueError):
+        if not workers:
+            raise
+        # for poolnetd the forwarded-ratio check is a bonus
+    smp["ethdev"] = ethdev
+    return smp
+
+
+def tsc_hz():
+    """TSC frequency measured with rdtsc (a 10-byte code page called through
+    ctypes) against CLOCK_MONOTONIC over 0.5 s; the kernel's value if that fails."""
+    try:
+        import ctypes
+        import mmap
+        code = bytes([0x0F, 0x31,              # rdtsc
+                      0x48, 0xC1, 0xE2, 0x20,  # shl rdx, 32
+                      0x48, 0x09, 0xD0,        # or rax, rdx
+                      0xC3])                   # ret
+        page = mmap.mmap(-1, mmap.PAGESIZE, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
+        page.write(code)
+        rdtsc = ctypes.CFUNCTYPE(ctypes.c_uint64)(ctypes.addressof(ctypes.c_char.from_buffer(page)))
+
+        def pair():  # the tightest of a few (ns, tsc) readings
+            best = None
+            for _ in range(20):
+                t0 = time.monotonic_ns()
+                c = rdtsc()
+                t1 = time.monotonic_ns()
+                if best is None or t1 - t0 < best[0]:
+                    best = (t1 - t0, (t0 + t1) / 2, c)
+            return best[1], best[2]
+
+        a = pair()
+        time.sleep(0.5)
+        b = pair()
+        return round((b[1] - a[1]) * 1e9 / (b[0] - a[0])), "rdtsc vs CLOCK_MONOTONIC"
+    except Exception:  # noqa: BLE001 - any failure: fall back to what the kernel says
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("cpu MHz"):
+                    return round(float(line.split(":")[1]) * 1e6), "/proc/cpuinfo cpu MHz"
+        raise
+
+
+def ceiling(name, hz, s0, s1):
+    """The ceiling line from two samples of dpdk-testpmd (forwarding port 0 -> 1):
+    rate = Δ(port 0 ipackets) / Δt; cycles/packet = TSC Hz / rate, since the one
+    forwarding core polls all the time."""
+    dt = s1["t"] - s0["t"]
+    rx = int(s1["ethdev"]["0"]["ipackets"]) - int(s0["ethdev"]["0"]["ipackets"])
+    tx = int(s1["ethdev"]["1"]["opackets"]) - int(s0["ethdev"]["1"]["opackets"])
+    if rx <= 0 or dt <= 0:
+        return "%s mpps=0.00 cycles_per_packet=nan" % name
+    pps = rx / dt
+    line = "%s mpps=%.2f cycles_per_packet=%.1f" % (name, pps / 1e6, hz / pps)
+    if tx < 0.99 * rx:
+        line += "\n  note: only %.1f%% of the packets received were sent" % (100.0 * tx / rx)
+    return line
+
+
+STAGES = ("parse", "classify", "lookup", "rewrite", "tx")
+
+
+def _workers(reply):
+    """The per-worker dicts of a /poolnet/workers reply: a "workers" list, or (as
+    DPDK telemetry dicts cannot hold lists of dicts everywhere) one key per worker."""
+    if isinstance(reply.get("workers"), list):
+        return reply["workers"]
+    return [v for v in reply.values() if isinstance(v, dict) and "packets" in v]
+
+
+def _sum_workers(reply):
+    tot = {"packets": 0, "busy_cycles": 0, "cycles": 0}
+    tot.update({s: 0 for s in STAGES})
+    for w in _workers(reply):
+        for k in ("packets", "busy_cycles", "cycles"):
+            tot[k] += int(w.get(k, 0))
+        for s in STAGES:
+            tot[s] += int(w.get("stage_cycles", {}).get(s, 0))
+    return tot
+
+
+def _sum_ethdev(ethdev, key):
+    return sum(int(st.get(key, 0)) for st in ethdev.values())
+
+
+def delta(workload, hz, s0, s1):
+    """Result lines of a workload from two samples. cycles_per_packet is the workers'
+    busy cycles per packet; the loop line adds the cycles outside the five stages
+    (rx burst, loop overhead), the busy share of the loop, the cycles/packet from
+    wall time (TSC Hz / pps, comparable with the ceiling) and the share of received
+    packets that left through a port."""
+    a, b = _sum_workers(s0["workers"]), _sum_workers(s1["workers"])
+    d = {k: b[k] - a[k] for k in a}
+    dt = s1["t"] - s0["t"]
+    pkts = d["packets"]
+    if pkts <= 0 or dt <= 0:
+        return ["%s mpps=0.00 cycles_per_packet=nan" % workload,
+                "  stages: " + " ".join("%s=nan" % s for s in STAGES),
+                "  loop: no packets received by the workers in the window"]
+    lines = ["%s mpps=%.2f cycles_per_packet=%.1f" % (workload, pkts / dt / 1e6, d["busy_cycles"] / pkts),
+             "  stages: " + " ".join("%s=%.1f" % (s, d[s] / pkts) for s in STAGES)]
+    loop = "  loop: other=%.1f" % ((d["busy_cycles"] - sum(d[s] for s in STAGES)) / pkts)
+    if d["cycles"] > 0:
+        loop += " busy=%.1f%%" % (100.0 * d["busy_cycles"] / d["cycles"])
+    loop += " wall_cycles_per_packet=%.1f" % (hz * dt / pkts)
+    if s0.get("ethdev") and s1.get("ethdev"):
+        tx = _sum_ethdev(s1["ethdev"], "opackets") - _sum_ethdev(s0["ethdev"], "opackets")
+        loop += " forwarded=%.1f%%" % (100.0 * tx / pkts)
+    lines.append(loop)
+    return lines
+
+
+def main(argv):
+    cmd, args = (argv[0], argv[1:]) if argv else ("", [])
+    if cmd == "version" and not args:
+        print(PCAP_VERSION)
+    elif cmd == "config" and len(args) == 3:
+        with open(args[2], "w") as f:
+            json.dump(config(args[0], os.path.abspath(args[1])), f, indent=1)
+            f.write("\n")
+    elif cmd == "tsc-hz" and not args:
+        hz, how = tsc_hz()
+        print(hz, how)
+    elif cmd == "ceiling" and len(args) == 4:
+        with open(args[2]) as f0, open(args[3]) as f1:
+            print(ceiling(args[0], float(args[1]), json.load(f0), json.load(f1)))
+    elif cmd == "sample" and len(args) in (2, 3) and args[2:] in ([], ["--ethdev"]):
+        smp = sample(args[0], workers=not args[2:])
+        with open(args[1], "w") as f:
+            json.dump(smp, f)
+    elif cmd == "delta" and len(args) == 4:
+        with open(args[2]) as f0, open(args[3]) as f1:
+            print("\n".join(delta(args[0], float(args[1]), json.load(f0), json.load(f1))))
+    else:
+        sys.stderr.write(__doc__)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
