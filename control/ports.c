@@ -83,8 +83,10 @@ int ports_start(const struct config *cfg, unsigned n_workers, struct rte_mempool
 		if (ret == 0)
 			ret = rte_eth_dev_get_port_by_name(name, &port_ids[i]);
 		if (ret != 0) {
-			snprintf(err, errlen, "port %s: cannot probe \"%s\": %s", pc->name,
-				 pc->devargs, strerror(-ret));
+			snprintf(err, errlen,
+				 "port %s: cannot probe \"%s\": %s (unknown driver, a name "
+				 "in use, or arguments the driver refused)",
+				 pc->name, pc->devargs, strerror(-ret));
 			goto fail;
 		}
 		ret = port_configure(pc, port_ids[i], n_workers, pool, err, errlen);
