@@ -206,3 +206,17 @@ int config_tree_parse(struct ly_ctx *ctx, const char *json, struct lyd_node **tr
 	ly_in_free(in, 0);
 	return ret;
 }
+
+int config_tree_validate(struct ly_ctx *ctx, struct lyd_node **tree, char *err, size_t errlen)
+{
+	uint32_t log_options = ly_log_options(LY_LOSTORE);
+	LY_ERR ret;
+
+	ly_err_clean(ctx, NULL);
+	ret = lyd_validate_all(tree, ctx, CONFIG_VALIDATE_OPTIONS | LYD_VALIDATE_NO_STATE, NULL);
+	if (ret != LY_SUCCESS)
+		yang_error_format(ctx, err, errlen);
+	ly_err_clean(ctx, NULL);
+	ly_log_options(log_options);
+	return ret == LY_SUCCESS ? 0 : -EINVAL;
+}

@@ -26,6 +26,10 @@ int config_tree_load(struct ly_ctx *ctx, const char *path, struct lyd_node **tre
 int config_tree_parse(struct ly_ctx *ctx, const char *json, struct lyd_node **tree,
 		      char *err, size_t errlen);
 
+/* Validates a tree built or edited in memory (defaults are added to it).
+ * Returns 0, or -EINVAL with err set to "PATH: reason". */
+int config_tree_validate(struct ly_ctx *ctx, struct lyd_node **tree, char *err, size_t errlen);
+
 /* Translates a validated tree into cfg and runs the semantic checks
  * (duplicate port+VLAN across tenants, uplink present when a tenant has
  * remote VTEPs, port roles, ...). Returns 0, or -EINVAL with err set to

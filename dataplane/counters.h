@@ -36,6 +36,8 @@ struct worker_stats {
 	uint64_t packets;     /* received */
 	uint64_t cycles;      /* TSC cycles in the loop since start */
 	uint64_t busy_cycles; /* TSC cycles in iterations that received packets */
-	uint64_t stage_cycles[STAGE_MAX];
+	uint64_t stage_cycles[STAGE_MAX]; /* over the profiled bursts only */
+	uint64_t profiled_packets;        /* packets of the profiled bursts */
+	uint64_t bursts;
 	uint64_t learn_dropped; /* learn events lost to a full ring */
 } __rte_cache_aligned;

@@ -203,7 +203,9 @@ unsigned mac_table_age(struct mac_table *t, uint64_t now,
 		if (e->is_static)
 			continue;
 		limit = ageing_cycles(k->tenant_id, ctx);
-		if (limit == 0 || now - __atomic_load_n(&e->last_seen, __ATOMIC_RELAXED) <= limit)
+		/* Signed: a worker may have stamped last_seen after now was read. */
+		if (limit == 0 ||
+		    (int64_t)(now - __atomic_load_n(&e->last_seen, __ATOMIC_RELAXED)) <= (int64_t)limit)
 			continue;
 		struct mac_key copy = *k;
 		if (mac_table_remove(t, &copy) == 0)

@@ -54,6 +54,7 @@ static void tx_flush_port(struct worker *w, uint16_t port_id)
 		rte_pktmbuf_free_bulk(&buf->pkts[sent], buf->n - sent);
 	}
 	buf->n = 0;
+	w->tx_pending &= ~(1ull << port_id);
 }
 
 static void tx_enqueue(struct worker *w, uint16_t port_id, struct rte_mbuf *m)
@@ -61,15 +62,15 @@ static void tx_enqueue(struct worker *w, uint16_t port_id, struct rte_mbuf *m)
 	struct tx_buffer *buf = &w->tx[port_id];
 
 	buf->pkts[buf->n++] = m;
+	w->tx_pending |= 1ull << port_id;
 	if (buf->n == RTE_DIM(buf->pkts))
 		tx_flush_port(w, port_id);
 }
 
 void worker_flush(struct worker *w)
 {
-	for (uint16_t p = 0; p < RTE_MAX_ETHPORTS; p++)
-		if (w->tx[p].n != 0)
-			tx_flush_port(w, p);
+	while (w->tx_pending != 0)
+		tx_flush_port(w, __builtin_ctzll(w->tx_pending));
 }
 
 static inline bool is_bad_src_mac(const struct rte_ether_addr *a)
@@ -249,7 +250,7 @@ struct ingress {
 	bool uplink;
 	bool tagged; /* the frame still carries its access-port tag */
 	uint16_t slot;
-	uint32_t hash;
+	const struct pkt_meta *meta; /* offsets into the frame as received */
 };
 
 static void output_local(struct worker *w, struct burst *b, const struct ingress *in,
@@ -267,6 +268,7 @@ static void output_remote(struct worker *w, struct burst *b, const struct dp_tab
 			  const struct ingress *in, struct rte_mbuf *m, uint16_t vtep_index)
 {
 	const struct dp_vtep *vtep = &t->vteps[vtep_index];
+	uint32_t hash = flow_hash(m, in->meta);
 
 	if (in->tagged)
 		vlan_rewrite(m, true, 0);
@@ -275,7 +277,7 @@ static void output_remote(struct worker *w, struct burst *b, const struct dp_tab
 		drop(w, b, m, in->port_id, in->slot, DROP_MTU_EXCEEDED);
 		return;
 	}
-	if (!vxlan_encap(m, &vtep->outer, t->tenants[in->slot].vni, in->hash)) {
+	if (!vxlan_encap(m, &vtep->outer, t->tenants[in->slot].vni, hash)) {
 		drop(w, b, m, in->port_id, in->slot, DROP_NO_MBUF);
 		return;
 	}
@@ -331,17 +333,46 @@ static void flood(struct worker *w, struct burst *b, const struct dp_tables *t,
 	b->free[b->n_free++] = m; /* no other attachment: nothing to send */
 }
 
+static inline uint64_t mac_key_u64(const struct mac_key *key)
+{
+	uint64_t v;
+
+	memcpy(&v, key, sizeof(v));
+	return v;
+}
+
+static inline struct learn_cache_slot *learn_cache_slot(struct worker *w, uint64_t key)
+{
+	/* Fibonacci hashing: the top bits of key times 2^64/phi. */
+	return &w->learn_cache[(key * 0x9e3779b97f4a7c15ull) >> (64 - __builtin_ctz(LEARN_CACHE_SIZE))];
+}
+
+static inline bool learn_cache_hit(struct worker *w, uint64_t key, uint64_t here, uint64_t now)
+{
+	const struct learn_cache_slot *c = learn_cache_slot(w, key);
+
+	return c->key == key && c->location == here && (int64_t)(c->until - now) > 0;
+}
+
+/* e is the table's entry for key (NULL if none): a new or moved MAC is
+ * reported to the control thread; a confirmed one refreshes last_seen
+ * and the learn cache, so it is looked up again only after a refresh
+ * period, which also bounds how stale last_seen gets. */
 static void learn(struct worker *w, const struct mac_key *key, struct mac_entry *e,
 		  uint64_t here, uint64_t now)
 {
+	const uint64_t refresh = w->dp->tsc_hz >> LAST_SEEN_REFRESH_SHIFT;
 	struct learn_event ev;
 
 	if (e != NULL) {
 		uint64_t loc = __atomic_load_n(&e->location, __ATOMIC_ACQUIRE);
 
 		if (loc == here || e->is_static) {
-			if ((now - e->last_seen) > (w->dp->tsc_hz >> LAST_SEEN_REFRESH_SHIFT))
+			struct learn_cache_slot *c = learn_cache_slot(w, mac_key_u64(key));
+
+			if ((int64_t)(now - e->last_seen) > (int64_t)refresh)
 				__atomic_store_n(&e->last_seen, now, __ATOMIC_RELAXED);
+			*c = (struct learn_cache_slot){mac_key_u64(key), here, now + refresh};
 			return;
 		}
 	}
@@ -351,18 +382,36 @@ static void learn(struct worker *w, const struct mac_key *key, struct mac_entry 
 		w->stats.learn_dropped++;
 }
 
+/* Where frames of m's source MAC come from. */
+static inline uint64_t source_location(const struct rte_mbuf *m, const struct pkt_meta *meta,
+				       uint16_t port_id, bool uplink)
+{
+	if (uplink) {
+		const struct rte_ipv4_hdr *ip =
+			rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, meta->l3_off);
+
+		return mac_loc_remote(meta->vtep, ip->src_addr);
+	}
+	return mac_loc_local(port_id, meta->vlan);
+}
+
 void worker_process_burst(struct worker *w, const struct dp_tables *t, uint16_t port_id,
 			  struct rte_mbuf **pkts, uint16_t n, uint64_t now)
 {
 	const bool uplink = t->ports[port_id].role == DP_PORT_UPLINK;
-	struct mac_key keys[2 * WORKER_BURST];
+	struct mac_key src_keys[WORKER_BURST], dst_keys[WORKER_BURST];
 	const void *key_ptrs[2 * WORKER_BURST];
 	void *entries[2 * WORKER_BURST];
+	int8_t src_index[WORKER_BURST], dst_index[WORKER_BURST]; /* into key_ptrs; -1: cached */
+	uint64_t here[WORKER_BURST];
+	unsigned n_keys = 0;
 	uint64_t hits = 0;
+	const bool profile = (w->stats.bursts++ % WORKER_PROFILE_EVERY) == 0;
 	uint64_t tsc[STAGE_TX + 1];
 	struct burst b;
 
-	tsc[STAGE_PARSE] = rte_rdtsc();
+	if (profile)
+		tsc[STAGE_PARSE] = rte_rdtsc();
 	b.n = 0;
 	b.n_free = 0;
 	w->port[port_id].rx += n;
@@ -377,57 +426,60 @@ void worker_process_burst(struct worker *w, const struct dp_tables *t, uint16_t 
 			drop(w, &b, pkts[i], port_id, DP_NO_TENANT, DROP_MALFORMED);
 	}
 
-	tsc[STAGE_CLASSIFY] = rte_rdtsc();
+	if (profile)
+		tsc[STAGE_CLASSIFY] = rte_rdtsc();
 	if (uplink)
 		classify_uplink(w, t, port_id, &b);
 	else
 		classify_access(w, t, port_id, &b);
 
-	tsc[STAGE_LOOKUP] = rte_rdtsc();
+	if (profile)
+		tsc[STAGE_LOOKUP] = rte_rdtsc();
 	for (uint16_t i = 0; i < b.n; i++) {
 		const struct pkt_meta *meta = pkt_meta(b.pkts[i]);
 		const struct rte_ether_hdr *eth =
 			rte_pktmbuf_mtod_offset(b.pkts[i], const struct rte_ether_hdr *, meta->inner_off);
 		uint16_t id = t->tenants[meta->tenant].id;
 
-		keys[2 * i].tenant_id = id;
-		keys[2 * i].mac = eth->src_addr;
-		keys[2 * i + 1].tenant_id = id;
-		keys[2 * i + 1].mac = eth->dst_addr;
-		key_ptrs[2 * i] = &keys[2 * i];
-		key_ptrs[2 * i + 1] = &keys[2 * i + 1];
+		here[i] = source_location(b.pkts[i], meta, port_id, uplink);
+		src_keys[i].tenant_id = id;
+		src_keys[i].mac = eth->src_addr;
+		if (learn_cache_hit(w, mac_key_u64(&src_keys[i]), here[i], now)) {
+			src_index[i] = -1;
+		} else {
+			src_index[i] = n_keys;
+			key_ptrs[n_keys++] = &src_keys[i];
+		}
+		dst_keys[i].tenant_id = id;
+		dst_keys[i].mac = eth->dst_addr;
+		dst_index[i] = n_keys;
+		key_ptrs[n_keys++] = &dst_keys[i];
 	}
-	if (b.n != 0)
-		rte_hash_lookup_bulk_data(w->dp->macs->hash, key_ptrs, 2 * b.n, &hits, entries);
+	if (n_keys != 0)
+		rte_hash_lookup_bulk_data(w->dp->macs->hash, key_ptrs, n_keys, &hits, entries);
 
-	tsc[STAGE_REWRITE] = rte_rdtsc();
+	if (profile)
+		tsc[STAGE_REWRITE] = rte_rdtsc();
 	for (uint16_t i = 0; i < b.n; i++) {
 		struct rte_mbuf *m = b.pkts[i];
 		const struct pkt_meta *meta = pkt_meta(m);
-		struct mac_entry *src = (hits >> (2 * i)) & 1 ? entries[2 * i] : NULL;
-		struct mac_entry *dst = (hits >> (2 * i + 1)) & 1 ? entries[2 * i + 1] : NULL;
+		struct mac_entry *dst = (hits >> dst_index[i]) & 1 ? entries[dst_index[i]] : NULL;
 		struct ingress in = {
 			.port_id = port_id,
 			.vlan = meta->vlan,
 			.uplink = uplink,
 			.tagged = !uplink && meta->n_tags != 0,
 			.slot = meta->tenant,
+			.meta = meta,
 		};
-		uint64_t here;
 
-		if (uplink) {
-			const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(
-				m, const struct rte_ipv4_hdr *, meta->l3_off);
-
-			here = mac_loc_remote(meta->vtep, ip->src_addr);
+		if (src_index[i] >= 0)
+			learn(w, &src_keys[i], (hits >> src_index[i]) & 1 ? entries[src_index[i]] : NULL,
+			      here[i], now);
+		if (uplink)
 			vxlan_decap(m, meta->inner_off);
-		} else {
-			here = mac_loc_local(port_id, meta->vlan);
-			in.hash = flow_hash(m, meta);
-		}
-		learn(w, &keys[2 * i], src, here, now);
 
-		if (dst == NULL || rte_is_multicast_ether_addr(&keys[2 * i + 1].mac)) {
+		if (dst == NULL || rte_is_multicast_ether_addr(&dst_keys[i].mac)) {
 			flood(w, &b, t, &in, m);
 			continue;
 		}
@@ -454,11 +506,16 @@ void worker_process_burst(struct worker *w, const struct dp_tables *t, uint16_t 
 			output_remote(w, &b, t, &in, m, vtep);
 	}
 
-	tsc[STAGE_TX] = rte_rdtsc();
+	if (profile)
+		tsc[STAGE_TX] = rte_rdtsc();
 	if (b.n_free != 0)
 		rte_pktmbuf_free_bulk(b.free, b.n_free);
+	if (!profile)
+		return;
 	for (int s = STAGE_PARSE; s < STAGE_TX; s++)
 		w->stats.stage_cycles[s] += tsc[s + 1] - tsc[s];
+	w->stats.profiled_packets += n;
+	w->profiled = true;
 }
 
 /* Worker 0 sends what the control thread queued. */
@@ -499,15 +556,18 @@ int worker_main(void *arg)
 		}
 		if (w->index == 0 && !rte_ring_empty(dp->control_tx_ring))
 			idle = control_tx_drain(w) != 0 ? 0 : idle;
-		tx_start = rte_rdtsc();
+		tx_start = w->profiled ? rte_rdtsc() : 0;
 		worker_flush(w);
 		end = rte_rdtsc();
+		if (w->profiled) {
+			w->stats.stage_cycles[STAGE_TX] += end - tx_start;
+			w->profiled = false;
+		}
 		rte_rcu_qsbr_quiescent(dp->rcu, w->index);
 		w->stats.cycles = end - start;
 		if (got != 0) {
 			w->stats.packets += got;
 			w->stats.busy_cycles += end - now;
-			w->stats.stage_cycles[STAGE_TX] += end - tx_start;
 			idle = 0;
 		} else if (dp->idle_sleep_us != 0 && ++idle > IDLE_POLLS_BEFORE_SLEEP) {
 			/* Offline while asleep, so grace periods need not wait for us. */

@@ -19,6 +19,9 @@
 #define WORKER_BURST 32
 #define WORKER_MAX 16
 #define WORKER_MAX_RXQ 32
+/* Stage cycles are measured on one burst in this many: reading the TSC
+ * costs tens of cycles, too much to do between every stage of every burst. */
+#define WORKER_PROFILE_EVERY 16
 
 /* Why a packet is handed to the control thread (punt_ring). */
 enum punt_reason {
@@ -53,14 +56,27 @@ struct tx_buffer {
 	struct rte_mbuf *pkts[WORKER_BURST * 2];
 };
 
+/* A source MAC this worker recently confirmed at its location: until
+ * `until` (TSC), frames from it skip the MAC table lookup for learning. */
+struct learn_cache_slot {
+	uint64_t key; /* struct mac_key as 8 bytes */
+	uint64_t location;
+	uint64_t until;
+};
+
+#define LEARN_CACHE_SIZE 1024 /* slots, a power of two */
+
 struct worker {
 	struct dataplane *dp;
 	unsigned lcore_id;
 	unsigned index;    /* 0..n-1: also the RCU thread id and the tx queue id */
 	uint16_t n_rxq;
 	struct worker_rxq rxq[WORKER_MAX_RXQ];
+	uint64_t tx_pending; /* bit p: tx[p] holds packets */
+	bool profiled;       /* this loop ran a profiled burst: time its tx */
 	struct tx_buffer tx[RTE_MAX_ETHPORTS];
 	struct worker_stats stats;
+	struct learn_cache_slot learn_cache[LEARN_CACHE_SIZE];
 	struct port_counters port[RTE_MAX_ETHPORTS];
 	struct tenant_counters tenant[DP_MAX_TENANTS];
 };

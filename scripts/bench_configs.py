@@ -13,10 +13,13 @@ Standard library only. Subcommands (used by scripts/bench):
                                (--ethdev: only the port stats, e.g. of testpmd)
   ceiling NAME TSC_HZ T0 T1    print the ceiling line from two testpmd samples
   delta W TSC_HZ T0 T1         print the result lines of workload W from two samples
+  median FILE...               print the result lines (one run per file) of the run
+                               with the median cycles_per_packet
 """
 
 import json
 import os
+import re
 import socket
 import sys
 import time
@@ -215,6 +218,11 @@ def sample(prefix, workers=True):
     if workers:
         smp["workers"] = pn_telemetry(prefix, "/poolnet/workers")
         smp["t"] = time.monotonic()
+        try:  # for the flooded / dropped shares: are the packets going where they should?
+            smp["ports"] = telemetry(prefix, "/poolnet/ports")
+            smp["tenants"] = telemetry(prefix, "/poolnet/tenants")
+        except (OSError, ValueError):
+            pass
     ethdev = {}
     try:
         for port in telemetry(prefix, "/ethdev/list") or []:
@@ -306,6 +314,20 @@ def _sum_ethdev(ethdev, key):
     return sum(int(st.get(key, 0)) for st in ethdev.values())
 
 
+def _drops(sample):
+    """(flooded over the tenants, {reason: packets} over the ports) of a sample.
+    Drops are taken per port only: a drop also counted for its tenant would count twice."""
+    flooded, drops = 0, {}
+    for ent in (sample.get("tenants") or {}).values():
+        if isinstance(ent, dict):
+            flooded += int(ent.get("flooded", 0))
+    for ent in (sample.get("ports") or {}).values():
+        if isinstance(ent, dict):
+            for reason, n in (ent.get("drop") or {}).items():
+                drops[reason] = drops.get(reason, 0) + int(n)
+    return flooded, drops
+
+
 def delta(workload, hz, s0, s1):
     """Result lines of a workload from two samples. cycles_per_packet is the workers'
     busy cycles per packet; the loop line adds the cycles outside the five stages
@@ -329,8 +351,31 @@ def delta(workload, hz, s0, s1):
     if s0.get("ethdev") and s1.get("ethdev"):
         tx = _sum_ethdev(s1["ethdev"], "opackets") - _sum_ethdev(s0["ethdev"], "opackets")
         loop += " forwarded=%.1f%%" % (100.0 * tx / pkts)
+    if "tenants" in s0 and "tenants" in s1:
+        (f0, d0), (f1, d1) = _drops(s0), _drops(s1)
+        dd = {r: d1.get(r, 0) - d0.get(r, 0) for r in d1}
+        loop += " flooded=%.1f%% dropped=%.1f%%" % (100.0 * (f1 - f0) / pkts,
+                                                   100.0 * sum(dd.values()) / pkts)
+        top = sorted((n, r) for r, n in dd.items() if n > 0)[::-1][:3]
+        if top:
+            loop += " (" + ", ".join("%s=%d" % (r, n) for n, r in top) + ")"
     lines.append(loop)
     return lines
+
+
+def median(paths):
+    """The lines of the run (a file of result lines) with the median cycles_per_packet."""
+    runs = []
+    for path in paths:
+        with open(path) as f:
+            text = f.read()
+        m = re.search(r"cycles_per_packet=([0-9.]+)", text)
+        if m:
+            runs.append((float(m.group(1)), text.rstrip("\n")))
+    if not runs:
+        return None
+    runs.sort(key=lambda r: r[0])
+    return runs[(len(runs) - 1) // 2][1]
 
 
 def main(argv):
@@ -351,6 +396,11 @@ def main(argv):
         smp = sample(args[0], workers=not args[2:])
         with open(args[1], "w") as f:
             json.dump(smp, f)
+    elif cmd == "median" and args:
+        text = median(args)
+        if text is None:
+            return 1
+        print(text)
     elif cmd == "delta" and len(args) == 4:
         with open(args[2]) as f0, open(args[3]) as f1:
             print("\n".join(delta(args[0], float(args[1]), json.load(f0), json.load(f1))))
