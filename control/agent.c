@@ -1,35 +1,69 @@
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <rte_ethdev.h>
 
 #include "control/agent.h"
+#include "control/arp_resolver.h"
+#include "control/mac_learning.h"
+#include "control/ports.h"
 #include "control/table_compile.h"
+
+/* Default underlay source MAC: 02:70:6e + the VTEP address's low three
+ * bytes. Not the uplink port's MAC: a net_tap port shares it with its
+ * kernel peer. */
+static struct rte_ether_addr underlay_source_mac(const struct config *cfg)
+{
+	const uint8_t *ip = (const uint8_t *)&cfg->underlay.local_ip;
+
+	if (cfg->underlay.has_mac)
+		return cfg->underlay.mac;
+	return (struct rte_ether_addr){{0x02, 0x70, 0x6e, ip[1], ip[2], ip[3]}};
+}
+
+static struct dp_tables *compile(struct agent *a, const struct config *cfg,
+				 const uint16_t *port_ids, const uint16_t *rxqs,
+				 const uint16_t *slots, char *err, size_t errlen)
+{
+	struct rte_ether_addr mac = underlay_source_mac(cfg);
+	const struct table_inputs in = {
+		.cfg = cfg,
+		.port_ids = port_ids,
+		.port_rx_queues = rxqs,
+		.tenant_slots = slots,
+		.n_workers = a->n_workers,
+		.local_mac = &mac,
+		.neighbours = &a->neighbours,
+		.generation = a->generation + 1,
+	};
+
+	return tables_compile(&in, err, errlen);
+}
+
+/* Workers may read the previous tables until each has reported a
+ * quiescent state: only then are they freed. */
+static void publish(struct agent *a, struct dp_tables *next)
+{
+	struct dp_tables *prev = a->dp.tables;
+
+	__atomic_store_n(&a->dp.tables, next, __ATOMIC_RELEASE);
+	a->generation++;
+	rte_rcu_qsbr_synchronize(a->dp.rcu, RTE_QSBR_THRID_INVALID);
+	tables_free(prev);
+}
 
 int agent_publish_tables(struct agent *a)
 {
-	const struct underlay_config *u = &a->cfg->underlay;
-	/* Default: 02:70:6e + the VTEP address's low three bytes. Not the
-	 * uplink port's MAC: a net_tap port shares it with its kernel peer. */
-	struct rte_ether_addr local_mac = {{0x02, 0x70, 0x6e, ((const uint8_t *)&u->local_ip)[1],
-					    ((const uint8_t *)&u->local_ip)[2],
-					    ((const uint8_t *)&u->local_ip)[3]}};
-	struct dp_tables *next, *prev;
 	char err[256];
+	struct dp_tables *t = compile(a, a->cfg, a->port_ids, a->port_rxqs, a->tenant_slots, err,
+				      sizeof(err));
 
-	if (u->has_mac)
-		local_mac = u->mac;
-	next = tables_compile(a->cfg, a->port_ids, &local_mac, &a->neighbours, a->generation + 1,
-			      err, sizeof(err));
-	if (next == NULL) {
+	if (t == NULL) {
 		fprintf(stderr, "poolnetd: cannot compile the tables: %s\n", err);
 		return -ENOMEM;
 	}
-	prev = a->dp.tables;
-	__atomic_store_n(&a->dp.tables, next, __ATOMIC_RELEASE);
-	a->generation++;
-	/* Workers may still read prev until each reports a quiescent state. */
-	rte_rcu_qsbr_synchronize(a->dp.rcu, RTE_QSBR_THRID_INVALID);
-	tables_free(prev);
+	publish(a, t);
 	return 0;
 }
 
@@ -38,4 +72,171 @@ void agent_transmit(struct agent *a, uint16_t port_id, struct rte_mbuf *m)
 	m->port = port_id;
 	if (rte_ring_sp_enqueue(a->dp.control_tx_ring, m) != 0)
 		rte_pktmbuf_free(m);
+}
+
+uint16_t agent_tenant_slot(const struct agent *a, uint16_t tenant_id)
+{
+	for (unsigned i = 0; i < a->cfg->n_tenants; i++)
+		if (a->cfg->tenants[i].id == tenant_id)
+			return a->tenant_slots[i];
+	return DP_NO_TENANT;
+}
+
+/* A port keeps running across a change when its devargs stay the same. */
+static int running_port(const struct config *cfg, const struct port_config *pc)
+{
+	for (unsigned i = 0; i < cfg->n_ports; i++)
+		if (strcmp(cfg->ports[i].devargs, pc->devargs) == 0)
+			return i;
+	return -1;
+}
+
+/* A tenant keeps its slot (its counters, its MAC table key stays its id);
+ * a new one takes a slot no tenant of prev used, so counters of a deleted
+ * tenant never show up under a new one. */
+static int slots_assign(const struct agent *a, const struct config *next, uint16_t *slots)
+{
+	static bool used[DP_MAX_TENANTS];
+	uint16_t free_slot = 0;
+
+	memset(used, 0, sizeof(used));
+	for (unsigned i = 0; i < a->cfg->n_tenants; i++)
+		used[a->tenant_slots[i]] = true;
+	for (unsigned i = 0; i < next->n_tenants; i++) {
+		slots[i] = agent_tenant_slot(a, next->tenants[i].id);
+		if (slots[i] != DP_NO_TENANT)
+			continue;
+		while (free_slot < DP_MAX_TENANTS && used[free_slot])
+			free_slot++;
+		if (free_slot == DP_MAX_TENANTS)
+			return -ENOSPC;
+		slots[i] = free_slot;
+		used[free_slot] = true;
+	}
+	return 0;
+}
+
+struct mac_cleanup {
+	const struct agent *a;
+	const struct dp_tables *t;
+};
+
+static const struct tenant_config *tenant_by_id(const struct config *cfg, uint16_t id)
+{
+	for (unsigned i = 0; i < cfg->n_tenants; i++)
+		if (cfg->tenants[i].id == id)
+			return &cfg->tenants[i];
+	return NULL;
+}
+
+/* Is this MAC entry about something the new configuration no longer has? */
+static bool mac_entry_stale(const struct mac_key *key, const struct mac_entry *e, void *ctx)
+{
+	const struct mac_cleanup *c = ctx;
+	const struct tenant_config *tc = tenant_by_id(c->a->cfg, key->tenant_id);
+	uint64_t loc = e->location;
+
+	if (tc == NULL)
+		return true;
+	if (e->is_static) {
+		for (unsigned i = 0; i < tc->n_static_macs; i++)
+			if (rte_is_same_ether_addr(&tc->static_macs[i].mac, &key->mac))
+				return false;
+		return true;
+	}
+	if ((loc & MAC_LOC_KIND_MASK) == MAC_LOC_LOCAL)
+		return c->t->ports[mac_loc_port(loc)].vlan_tenant[mac_loc_vlan(loc)] !=
+		       agent_tenant_slot(c->a, key->tenant_id);
+	for (unsigned i = 0; i < tc->n_vteps; i++)
+		if (tc->vteps[i] == mac_loc_vtep_ip(loc))
+			return false;
+	return true;
+}
+
+/* After publishing: what prev had and cfg has not is dropped. */
+static void cleanup_removed(struct agent *a, const struct config *prev, const uint16_t *prev_ports,
+			    const uint16_t *prev_slots)
+{
+	struct mac_cleanup c = {a, a->dp.tables};
+
+	mac_table_remove_if(a->dp.macs, mac_entry_stale, &c);
+	for (unsigned i = 0; i < prev->n_tenants; i++) {
+		if (agent_tenant_slot(a, prev->tenants[i].id) != DP_NO_TENANT)
+			continue;
+		for (unsigned w = 0; w < a->n_workers; w++)
+			memset(&a->workers[w]->tenant[prev_slots[i]], 0, sizeof(struct tenant_counters));
+	}
+	for (unsigned i = 0; i < prev->n_ports; i++) {
+		if (running_port(a->cfg, &prev->ports[i]) >= 0)
+			continue;
+		port_stop(prev_ports[i]);
+		for (unsigned w = 0; w < a->n_workers; w++)
+			memset(&a->workers[w]->port[prev_ports[i]], 0, sizeof(struct port_counters));
+	}
+}
+
+int agent_apply(void *agent, const struct config *next, struct datastore_error *err)
+{
+	struct agent *a = agent;
+	const struct config *prev = a->cfg;
+	uint16_t port_ids[CONFIG_MAX_PORTS], rxqs[CONFIG_MAX_PORTS], slots[CONFIG_MAX_TENANTS];
+	uint16_t prev_ports[CONFIG_MAX_PORTS], prev_slots[CONFIG_MAX_TENANTS];
+	bool started[CONFIG_MAX_PORTS] = {false};
+	struct dp_tables *t;
+	char msg[512], path[256];
+	unsigned i;
+	int ret;
+
+	for (i = 0; i < next->n_ports; i++) {
+		int j = running_port(prev, &next->ports[i]);
+
+		if (j >= 0) {
+			port_ids[i] = a->port_ids[j];
+			rxqs[i] = a->port_rxqs[j];
+			continue;
+		}
+		ret = port_start(&next->ports[i], a->n_workers, a->dp.pool, &port_ids[i], &rxqs[i],
+				 msg, sizeof(msg));
+		if (ret != 0) {
+			snprintf(path, sizeof(path), "/poolnet:ports/port[name='%s']/devargs",
+				 next->ports[i].name);
+			ret = datastore_error_set(err, 400, "invalid-value", path, "%s", msg);
+			goto undo;
+		}
+		started[i] = true;
+	}
+	if (slots_assign(a, next, slots) != 0) {
+		ret = datastore_error_set(err, 400, "resource-denied", "/poolnet:tenants",
+					  "more than %u tenants", DP_MAX_TENANTS);
+		goto undo;
+	}
+	t = compile(a, next, port_ids, rxqs, slots, msg, sizeof(msg));
+	if (t == NULL) {
+		ret = datastore_error_set(err, 500, "operation-failed", NULL, "%s", msg);
+		goto undo;
+	}
+
+	pthread_mutex_lock(&a->lock);
+	memcpy(prev_ports, a->port_ids, sizeof(prev_ports));
+	memcpy(prev_slots, a->tenant_slots, sizeof(prev_slots));
+	memcpy(a->port_ids, port_ids, sizeof(port_ids));
+	memcpy(a->port_rxqs, rxqs, sizeof(rxqs));
+	memcpy(a->tenant_slots, slots, sizeof(slots));
+	a->cfg = next;
+	publish(a, t);
+	for (i = 0; i < next->n_ports; i++)
+		if (!started[i])
+			port_set_mtu(port_ids[i], next->ports[i].mtu);
+	cleanup_removed(a, prev, prev_ports, prev_slots);
+	arp_resolver_sync(a);
+	ret = mac_learning_configure(a, msg, sizeof(msg));
+	pthread_mutex_unlock(&a->lock);
+	if (ret != 0)
+		fprintf(stderr, "poolnetd: %s\n", msg);
+	return 0;
+undo:
+	for (i = 0; i < next->n_ports; i++)
+		if (started[i])
+			port_stop(port_ids[i]);
+	return ret;
 }

@@ -1,6 +1,6 @@
-/* The control agent's state: everything mutable lives here and is touched
- * only by the control thread (the main lcore), except what the telemetry
- * thread reads under agent.lock. */
+/* The control agent's state: everything mutable lives here and is changed
+ * only by the control thread (the main lcore). The telemetry thread reads
+ * it under agent.lock, which the control thread holds while it changes it. */
 #pragma once
 
 #include <pthread.h>
@@ -9,28 +9,41 @@
 #include <ev.h>
 
 #include "control/config.h"
+#include "control/datastore.h"
 #include "control/neighbour.h"
 #include "dataplane/worker.h"
 
 struct agent {
-	struct config *cfg;
+	struct datastore ds; /* the running configuration */
+	/* The configuration the datapath runs: ds.cfg, or during a commit
+	 * the candidate's (the arrays below are indexed like its lists). */
+	const struct config *cfg;
+	uint16_t port_ids[CONFIG_MAX_PORTS];  /* DPDK port of each cfg port */
+	uint16_t port_rxqs[CONFIG_MAX_PORTS]; /* its rx queues */
+	uint16_t tenant_slots[CONFIG_MAX_TENANTS]; /* slot of each cfg tenant */
 	struct dataplane dp;
 	unsigned n_workers;
 	struct worker *workers[WORKER_MAX];
-	uint16_t port_ids[CONFIG_MAX_PORTS]; /* DPDK port id of cfg->ports[i] */
 	struct neighbour_table neighbours;
 	uint64_t generation; /* of the published tables */
 	uint32_t ageing_s_by_id[UINT16_MAX + 1]; /* MAC ageing time per tenant id */
-	/* Held by the control thread while it changes state, and by telemetry
-	 * callbacks (another thread) while they read it. */
 	pthread_mutex_t lock;
 	struct ev_loop *loop;
 };
 
-/* Compiles cfg and the neighbour state into new tables and publishes them;
- * the previous tables are freed after an RCU grace period. Returns 0 or a
- * negative errno (nothing is published then). */
+/* datastore_ops.apply: makes cfg the datapath's configuration — starts
+ * new ports, compiles and publishes tables (tenants keep their slots),
+ * then cleans what is gone (MAC entries, counters of freed slots, removed
+ * ports). Takes agent.lock. On failure nothing has changed. */
+int agent_apply(void *agent, const struct config *cfg, struct datastore_error *err);
+
+/* Recompiles the tables for the current configuration (after a neighbour
+ * resolved) and publishes them. Caller holds agent.lock. */
 int agent_publish_tables(struct agent *a);
 
 /* Sends m (a complete frame) on port_id through worker 0. Consumes m. */
 void agent_transmit(struct agent *a, uint16_t port_id, struct rte_mbuf *m);
+
+/* The slot of the tenant with this id in the running configuration, or
+ * DP_NO_TENANT. */
+uint16_t agent_tenant_slot(const struct agent *a, uint16_t tenant_id);

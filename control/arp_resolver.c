@@ -26,27 +26,54 @@ struct neighbour *neighbour_get(struct neighbour_table *t, uint32_t ip)
 	return n;
 }
 
-void arp_resolver_configure(struct agent *a)
+static bool next_hop_in_use(const struct config *cfg, uint32_t ip)
 {
-	const struct underlay_config *u = &a->cfg->underlay;
+	for (unsigned t = 0; t < cfg->n_tenants; t++)
+		for (unsigned v = 0; v < cfg->tenants[t].n_vteps; v++)
+			if (underlay_next_hop(&cfg->underlay, cfg->tenants[t].vteps[v]) == ip)
+				return true;
+	return false;
+}
 
-	if (!u->present)
-		return;
-	for (unsigned i = 0; i < u->n_neighbours; i++) {
-		struct neighbour *n = neighbour_get(&a->neighbours, u->neighbours[i].ip);
+static const struct neighbour_config *static_neighbour(const struct config *cfg, uint32_t ip)
+{
+	for (unsigned i = 0; i < cfg->underlay.n_neighbours; i++)
+		if (cfg->underlay.neighbours[i].ip == ip)
+			return &cfg->underlay.neighbours[i];
+	return NULL;
+}
 
-		if (n == NULL)
-			break;
-		n->is_static = true;
-		n->resolved = true;
-		n->mac = u->neighbours[i].mac;
+void arp_resolver_sync(struct agent *a)
+{
+	const struct config *cfg = a->cfg;
+	struct neighbour_table *nt = &a->neighbours;
+	uint16_t kept = 0;
+
+	for (uint16_t i = 0; i < nt->n; i++) {
+		struct neighbour *n = &nt->entries[i];
+
+		if (!cfg->underlay.present || !next_hop_in_use(cfg, n->ip)) {
+			rte_pktmbuf_free_bulk(n->pending, n->n_pending);
+			continue;
+		}
+		if (n->is_static && static_neighbour(cfg, n->ip) == NULL)
+			*n = (struct neighbour){.ip = n->ip}; /* ARP takes over */
+		nt->entries[kept++] = *n;
 	}
-	for (unsigned t = 0; t < a->cfg->n_tenants; t++)
-		for (unsigned v = 0; v < a->cfg->tenants[t].n_vteps; v++) {
-			uint32_t nh = underlay_next_hop(u, a->cfg->tenants[t].vteps[v]);
+	nt->n = kept;
+	if (!cfg->underlay.present)
+		return;
+	for (unsigned t = 0; t < cfg->n_tenants; t++)
+		for (unsigned v = 0; v < cfg->tenants[t].n_vteps; v++) {
+			uint32_t ip = underlay_next_hop(&cfg->underlay, cfg->tenants[t].vteps[v]);
+			const struct neighbour_config *sn = static_neighbour(cfg, ip);
+			struct neighbour *n = ip != 0 ? neighbour_get(nt, ip) : NULL;
 
-			if (nh != 0)
-				neighbour_get(&a->neighbours, nh);
+			if (n != NULL && sn != NULL) {
+				n->is_static = true;
+				n->resolved = true;
+				n->mac = sn->mac;
+			}
 		}
 }
 
@@ -88,23 +115,6 @@ static void arp_request_send(struct agent *a, const struct dp_tables *t, uint32_
 	agent_transmit(a, t->uplink_port, m);
 }
 
-void arp_resolver_poll(struct agent *a, uint64_t now)
-{
-	const struct dp_tables *t = a->dp.tables;
-	uint64_t retry = a->dp.tsc_hz * ARP_RETRY_MS / 1000;
-
-	if (t->uplink_port == RTE_MAX_ETHPORTS)
-		return;
-	for (uint16_t i = 0; i < a->neighbours.n; i++) {
-		struct neighbour *n = &a->neighbours.entries[i];
-
-		if (n->resolved || (n->last_request != 0 && now - n->last_request < retry))
-			continue;
-		n->last_request = now;
-		arp_request_send(a, t, n->ip);
-	}
-}
-
 /* Sends the frames held for n, now that its MAC is known. */
 static void neighbour_release(struct agent *a, struct neighbour *n)
 {
@@ -115,6 +125,25 @@ static void neighbour_release(struct agent *a, struct neighbour *n)
 		agent_transmit(a, a->dp.tables->uplink_port, n->pending[i]);
 	}
 	n->n_pending = 0;
+}
+
+void arp_resolver_poll(struct agent *a, uint64_t now)
+{
+	const struct dp_tables *t = a->dp.tables;
+	uint64_t retry = a->dp.tsc_hz * ARP_RETRY_MS / 1000;
+
+	if (t->uplink_port == RTE_MAX_ETHPORTS)
+		return;
+	for (uint16_t i = 0; i < a->neighbours.n; i++) {
+		struct neighbour *n = &a->neighbours.entries[i];
+
+		if (n->resolved && n->n_pending != 0)
+			neighbour_release(a, n); /* resolved by the config meanwhile */
+		if (n->resolved || (n->last_request != 0 && now - n->last_request < retry))
+			continue;
+		n->last_request = now;
+		arp_request_send(a, t, n->ip);
+	}
 }
 
 void arp_input(struct agent *a, struct rte_mbuf *m)

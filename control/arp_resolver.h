@@ -12,9 +12,10 @@
 /* ARP requests are repeated at most this often for an unresolved next hop. */
 #define ARP_RETRY_MS 500
 
-/* Creates the neighbour entries (static ones resolved) for the configured
- * VTEPs' next hops. */
-void arp_resolver_configure(struct agent *a);
+/* Makes the neighbour table follow the configuration: an entry for every
+ * next hop of a configured VTEP (static neighbours resolved from the
+ * config), none for next hops no longer used (their held frames freed). */
+void arp_resolver_sync(struct agent *a);
 
 /* Sends a request for every unresolved next hop not asked for recently. */
 void arp_resolver_poll(struct agent *a, uint64_t now);

@@ -213,7 +213,7 @@ int config_tree_validate(struct ly_ctx *ctx, struct lyd_node **tree, char *err, 
 	LY_ERR ret;
 
 	ly_err_clean(ctx, NULL);
-	ret = lyd_validate_all(tree, ctx, CONFIG_VALIDATE_OPTIONS | LYD_VALIDATE_NO_STATE, NULL);
+	ret = lyd_validate_all(tree, ctx, CONFIG_VALIDATE_OPTIONS, NULL);
 	if (ret != LY_SUCCESS)
 		yang_error_format(ctx, err, errlen);
 	ly_err_clean(ctx, NULL);

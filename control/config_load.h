@@ -27,6 +27,8 @@ int config_tree_parse(struct ly_ctx *ctx, const char *json, struct lyd_node **tr
 		      char *err, size_t errlen);
 
 /* Validates a tree built or edited in memory (defaults are added to it).
+ * State nodes are kept out by the parsers (LYD_PARSE_NO_STATE), not here:
+ * validation itself adds empty config-false containers.
  * Returns 0, or -EINVAL with err set to "PATH: reason". */
 int config_tree_validate(struct ly_ctx *ctx, struct lyd_node **tree, char *err, size_t errlen);
 

@@ -21,8 +21,8 @@ int mac_learning_configure(struct agent *a, char *err, size_t errlen)
 			uint64_t loc;
 
 			if (sm->attachment >= 0)
-				loc = mac_loc_local(t->tenants[i].local[sm->attachment].port_id,
-						    t->tenants[i].local[sm->attachment].vlan);
+				loc = mac_loc_local(t->tenants[a->tenant_slots[i]].local[sm->attachment].port_id,
+						    tc->attachments[sm->attachment].vlan);
 			else
 				loc = mac_loc_remote(dp_vtep_find(t, sm->vtep), sm->vtep);
 			if (mac_table_add_static(a->dp.macs, &key, loc) != 0) {

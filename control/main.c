@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <ev.h>
@@ -30,9 +31,12 @@
 #define RING_SIZE 4096
 #define POLL_INTERVAL_S 0.001  /* learn and punt rings */
 #define HOUSEKEEPING_S 1.0     /* MAC ageing, ARP retries */
+#define STATE_DIR_DEFAULT "/var/lib/poolnet"
+#define RUNNING_FILE "running.json"
 
 struct options {
 	const char *config;
+	const char *state_dir;
 	bool check;
 	unsigned workers;
 	bool no_huge;
@@ -44,9 +48,13 @@ struct options {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: poolnetd --config FILE [options]\n"
-		"  --config FILE        configuration (RFC 7951 JSON, yang/poolnet.yang)\n"
-		"  --check              validate the configuration and exit\n"
+		"usage: poolnetd [--config FILE] [options]\n"
+		"  --config FILE        start with this configuration (RFC 7951 JSON,\n"
+		"                       yang/poolnet.yang); without it, the one saved\n"
+		"                       in the state directory, or an empty one\n"
+		"  --check              validate --config FILE and exit\n"
+		"  --state-dir DIR      where the running configuration is saved\n"
+		"                       (default " STATE_DIR_DEFAULT ")\n"
 		"  --workers N          datapath workers (default 1)\n"
 		"  --no-huge            use anonymous memory instead of hugepages\n"
 		"  --file-prefix NAME   DPDK runtime prefix (default poolnet); telemetry\n"
@@ -60,6 +68,7 @@ static int options_parse(int argc, char **argv, struct options *o)
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"check", no_argument, NULL, 'C'},
+		{"state-dir", required_argument, NULL, 's'},
 		{"workers", required_argument, NULL, 'w'},
 		{"no-huge", no_argument, NULL, 'H'},
 		{"file-prefix", required_argument, NULL, 'p'},
@@ -71,11 +80,13 @@ static int options_parse(int argc, char **argv, struct options *o)
 	char *end;
 	int c;
 
-	*o = (struct options){.workers = 1, .file_prefix = "poolnet", .idle_sleep_us = 100};
+	*o = (struct options){.workers = 1, .file_prefix = "poolnet", .idle_sleep_us = 100,
+			      .state_dir = STATE_DIR_DEFAULT};
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c': o->config = optarg; break;
 		case 'C': o->check = true; break;
+		case 's': o->state_dir = optarg; break;
 		case 'H': o->no_huge = true; break;
 		case 'p': o->file_prefix = optarg; break;
 		case 'l': o->lcores = optarg; break;
@@ -97,26 +108,32 @@ static int options_parse(int argc, char **argv, struct options *o)
 		default: usage(stderr); return -1;
 		}
 	}
-	if (o->config == NULL || optind != argc) {
+	if ((o->check && o->config == NULL) || optind != argc) {
 		usage(stderr);
 		return -1;
 	}
 	return 0;
 }
 
-static int config_read(const char *path, struct config *cfg)
+/* Validates the file before anything starts: a bad one ends poolnetd with
+ * the path of the offending node. */
+static int config_check(const char *path)
 {
 	char err[1024];
 	struct lyd_node *tree = NULL;
+	struct config *cfg = calloc(1, sizeof(*cfg));
 	struct ly_ctx *ctx = yang_context_create(POOLNET_YANG_DIR, err, sizeof(err));
-	int ret = ctx == NULL ? -EINVAL : config_tree_load(ctx, path, &tree, err, sizeof(err));
+	int ret = -EINVAL;
 
+	if (ctx != NULL && cfg != NULL)
+		ret = config_tree_load(ctx, path, &tree, err, sizeof(err));
 	if (ret == 0)
 		ret = config_from_tree(tree, cfg, err, sizeof(err));
 	if (ret != 0)
 		fprintf(stderr, "poolnetd: config error: %s\n", err);
 	lyd_free_all(tree);
 	ly_ctx_destroy(ctx);
+	free(cfg);
 	return ret;
 }
 
@@ -193,12 +210,8 @@ static int dataplane_init(struct agent *a, const struct options *o)
 	return pkt_meta_register();
 }
 
-/* Each port's rx queues go to the workers: queue q of a port with one
- * queue per worker to worker q; single-queue ports are spread round robin. */
 static int workers_create(struct agent *a)
 {
-	unsigned next = 0;
-
 	for (unsigned w = 0; w < a->n_workers; w++) {
 		a->workers[w] = rte_zmalloc_socket("worker", sizeof(struct worker), RTE_CACHE_LINE_SIZE,
 						   SOCKET_ID_ANY);
@@ -206,18 +219,6 @@ static int workers_create(struct agent *a)
 			return -ENOMEM;
 		a->workers[w]->dp = &a->dp;
 		a->workers[w]->index = w;
-	}
-	for (unsigned i = 0; i < a->cfg->n_ports; i++) {
-		uint16_t pid = a->port_ids[i];
-		uint16_t nq = port_rx_queues(pid);
-
-		for (uint16_t q = 0; q < nq; q++) {
-			struct worker *w = a->workers[nq >= a->n_workers ? q : next++ % a->n_workers];
-
-			if (w->n_rxq == WORKER_MAX_RXQ)
-				return -ENOSPC;
-			w->rxq[w->n_rxq++] = (struct worker_rxq){pid, q};
-		}
 	}
 	return 0;
 }
@@ -293,18 +294,45 @@ static int agent_run(struct agent *a)
 	return 0;
 }
 
+/* The first running configuration: --config, else the saved one, else
+ * an empty one. Applied and saved like any commit. */
+static int datastore_start(struct agent *a, const struct options *o, struct ly_ctx *ctx)
+{
+	static const struct datastore_ops ops = {.apply = agent_apply};
+	struct datastore_error err = {0};
+	char file[512];
+	const char *load;
+	int ret;
+
+	if (mkdir(o->state_dir, 0750) != 0 && errno != EEXIST) {
+		fprintf(stderr, "poolnetd: cannot create the state directory %s: %s\n", o->state_dir,
+			strerror(errno));
+		return -errno;
+	}
+	snprintf(file, sizeof(file), "%s/%s", o->state_dir, RUNNING_FILE);
+	if (datastore_init(&a->ds, ctx, file, &ops, a) != 0)
+		return -ENOMEM;
+	load = o->config ? o->config : access(file, R_OK) == 0 ? file : NULL;
+	ret = load ? datastore_load_file(&a->ds, load, &err) : datastore_commit(&a->ds, NULL, &err);
+	if (ret != 0)
+		fprintf(stderr, "poolnetd: cannot apply %s: %s%s%s\n", load ? load : "the empty config",
+			err.path, err.path[0] ? ": " : "", err.message);
+	return ret;
+}
+
 int main(int argc, char **argv)
 {
-	static struct agent agent = {.lock = PTHREAD_MUTEX_INITIALIZER};
+	static const struct config empty_config;
+	static struct agent agent = {.lock = PTHREAD_MUTEX_INITIALIZER, .cfg = &empty_config};
 	struct agent *a = &agent;
+	struct ly_ctx *ctx = NULL;
 	struct options o;
 	char err[512] = "";
 	int ret = 1;
 
 	if (options_parse(argc, argv, &o) != 0)
 		return 2;
-	a->cfg = calloc(1, sizeof(*a->cfg));
-	if (a->cfg == NULL || config_read(o.config, a->cfg) != 0)
+	if (o.config != NULL && config_check(o.config) != 0)
 		return 1;
 	if (o.check) {
 		printf("config OK\n");
@@ -313,16 +341,17 @@ int main(int argc, char **argv)
 	a->n_workers = o.workers;
 	if (eal_start(&o) != 0)
 		return 1;
-	if (dataplane_init(a, &o) != 0)
-		goto out;
-	if (ports_start(a->cfg, a->n_workers, a->dp.pool, a->port_ids, err, sizeof(err)) != 0) {
-		fprintf(stderr, "poolnetd: %s\n", err);
+	ctx = yang_context_create(POOLNET_YANG_DIR, err, sizeof(err));
+	if (ctx == NULL) {
+		fprintf(stderr, "poolnetd: cannot load the YANG modules: %s\n", err);
 		goto out;
 	}
-	arp_resolver_configure(a);
-	if (agent_publish_tables(a) != 0 || mac_learning_configure(a, err, sizeof(err)) != 0 ||
-	    workers_create(a) != 0 || telemetry_register(a) != 0) {
-		fprintf(stderr, "poolnetd: cannot set up the datapath%s%s\n", err[0] ? ": " : "", err);
+	if (dataplane_init(a, &o) != 0 || workers_create(a) != 0)
+		goto out;
+	if (datastore_start(a, &o, ctx) != 0)
+		goto stop_ports;
+	if (telemetry_register(a) != 0) {
+		fprintf(stderr, "poolnetd: cannot register the telemetry commands\n");
 		goto stop_ports;
 	}
 	if (workers_launch(a) != 0) {
@@ -335,8 +364,11 @@ int main(int argc, char **argv)
 stop_workers:
 	rte_eal_mp_wait_lcore();
 stop_ports:
-	ports_stop(a->cfg->n_ports, a->port_ids);
+	for (unsigned i = 0; i < a->cfg->n_ports; i++)
+		port_stop(a->port_ids[i]);
 out:
+	datastore_fini(&a->ds);
+	ly_ctx_destroy(ctx);
 	rte_eal_cleanup();
 	return ret;
 }

@@ -68,57 +68,50 @@ fail:
 	return ret;
 }
 
-int ports_start(const struct config *cfg, unsigned n_workers, struct rte_mempool *pool,
-		uint16_t *port_ids, char *err, size_t errlen)
+int port_start(const struct port_config *pc, unsigned n_workers, struct rte_mempool *pool,
+	       uint16_t *port_id, uint16_t *rx_queues, char *err, size_t errlen)
 {
-	unsigned i;
+	char name[RTE_DEV_NAME_MAX_LEN];
+	struct rte_eth_dev_info info;
 	int ret;
 
-	for (i = 0; i < cfg->n_ports; i++) {
-		const struct port_config *pc = &cfg->ports[i];
-		char name[RTE_DEV_NAME_MAX_LEN];
-
-		devargs_name(pc->devargs, name, sizeof(name));
-		ret = rte_dev_probe(pc->devargs);
-		if (ret == 0)
-			ret = rte_eth_dev_get_port_by_name(name, &port_ids[i]);
-		if (ret != 0) {
-			snprintf(err, errlen,
-				 "port %s: cannot probe \"%s\": %s (unknown driver, a name "
-				 "in use, or arguments the driver refused)",
-				 pc->name, pc->devargs, strerror(-ret));
-			goto fail;
-		}
-		ret = port_configure(pc, port_ids[i], n_workers, pool, err, errlen);
-		if (ret != 0) {
-			i++;
-			goto fail;
-		}
+	devargs_name(pc->devargs, name, sizeof(name));
+	ret = rte_dev_probe(pc->devargs);
+	if (ret == 0)
+		ret = rte_eth_dev_get_port_by_name(name, port_id);
+	if (ret != 0) {
+		snprintf(err, errlen,
+			 "port %s: cannot probe \"%s\": %s (unknown driver, a name "
+			 "in use, or arguments the driver refused)",
+			 pc->name, pc->devargs, strerror(-ret));
+		return ret;
 	}
+	ret = port_configure(pc, *port_id, n_workers, pool, err, errlen);
+	if (ret == 0)
+		ret = rte_eth_dev_info_get(*port_id, &info);
+	if (ret != 0) {
+		port_stop(*port_id);
+		return ret;
+	}
+	*rx_queues = info.nb_rx_queues;
 	return 0;
-fail:
-	ports_stop(i, port_ids);
-	return ret;
 }
 
-void ports_stop(unsigned n_ports, const uint16_t *port_ids)
-{
-	for (unsigned i = 0; i < n_ports; i++) {
-		struct rte_eth_dev_info info;
-
-		if (rte_eth_dev_info_get(port_ids[i], &info) != 0)
-			continue;
-		rte_eth_dev_stop(port_ids[i]);
-		rte_eth_dev_close(port_ids[i]);
-		rte_dev_remove(info.device);
-	}
-}
-
-uint16_t port_rx_queues(uint16_t port_id)
+void port_stop(uint16_t port_id)
 {
 	struct rte_eth_dev_info info;
 
 	if (rte_eth_dev_info_get(port_id, &info) != 0)
-		return 0;
-	return info.nb_rx_queues;
+		return;
+	rte_eth_dev_stop(port_id);
+	rte_eth_dev_close(port_id);
+	rte_dev_remove(info.device);
+}
+
+void port_set_mtu(uint16_t port_id, uint16_t mtu)
+{
+	uint16_t current;
+
+	if (rte_eth_dev_get_mtu(port_id, &current) == 0 && current != mtu)
+		rte_eth_dev_set_mtu(port_id, mtu);
 }

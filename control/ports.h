@@ -12,14 +12,16 @@
 #define PORT_RX_DESC 1024
 #define PORT_TX_DESC 1024
 
-/* Probes, configures and starts every port of cfg; port_ids[i] receives the
- * DPDK port id of cfg->ports[i]. On failure, stops and releases what it
- * started and fills err with one line naming the port and the reason. */
-int ports_start(const struct config *cfg, unsigned n_workers, struct rte_mempool *pool,
-		uint16_t *port_ids, char *err, size_t errlen);
+/* Probes pc's devargs, configures one rx queue per worker (or as many as
+ * the PMD has) and one tx queue per worker, and starts the port. Fills
+ * *port_id and *rx_queues; on failure releases the device and fills err
+ * with one line naming the port and the reason. */
+int port_start(const struct port_config *pc, unsigned n_workers, struct rte_mempool *pool,
+	       uint16_t *port_id, uint16_t *rx_queues, char *err, size_t errlen);
 
-/* Stops, closes and removes the first n_ports ports of port_ids. */
-void ports_stop(unsigned n_ports, const uint16_t *port_ids);
+/* Stops, closes and removes the device of port_id. */
+void port_stop(uint16_t port_id);
 
-/* Number of rx queues configured on port_id. */
-uint16_t port_rx_queues(uint16_t port_id);
+/* Applies a new MTU to a running port; PMDs that cannot change it keep
+ * theirs (the switch still enforces the configured one on encapsulation). */
+void port_set_mtu(uint16_t port_id, uint16_t mtu);

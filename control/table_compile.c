@@ -9,11 +9,17 @@
 
 #include "control/table_compile.h"
 
-static const struct neighbour *resolved_neighbour(const struct neighbour_table *nt, uint32_t ip)
+/* The MAC of next hop ip: a static neighbour of the configuration first,
+ * else one resolved by ARP. NULL when unknown. */
+static const struct rte_ether_addr *next_hop_mac(const struct config *cfg,
+						 const struct neighbour_table *nt, uint32_t ip)
 {
+	for (unsigned i = 0; i < cfg->underlay.n_neighbours; i++)
+		if (cfg->underlay.neighbours[i].ip == ip)
+			return &cfg->underlay.neighbours[i].mac;
 	for (uint16_t i = 0; i < nt->n; i++)
 		if (nt->entries[i].ip == ip && nt->entries[i].resolved)
-			return &nt->entries[i];
+			return &nt->entries[i].mac;
 	return NULL;
 }
 
@@ -23,28 +29,29 @@ static uint16_t vtep_add(struct dp_tables *t, const struct config *cfg,
 {
 	static const struct rte_ether_addr unresolved = {{0}};
 	uint16_t i = dp_vtep_find(t, ip);
-	const struct neighbour *nh;
+	const struct rte_ether_addr *nh_mac;
 	struct dp_vtep *v;
 
 	if (i != DP_NO_VTEP || t->n_vteps == DP_MAX_VTEPS)
 		return i;
 	v = &t->vteps[t->n_vteps];
 	v->ip = ip;
-	nh = resolved_neighbour(nt, underlay_next_hop(&cfg->underlay, ip));
-	v->resolved = nh != NULL;
-	vxlan_template_init(&v->outer, local_mac, nh ? &nh->mac : &unresolved,
+	nh_mac = next_hop_mac(cfg, nt, underlay_next_hop(&cfg->underlay, ip));
+	v->resolved = nh_mac != NULL;
+	vxlan_template_init(&v->outer, local_mac, nh_mac ? nh_mac : &unresolved,
 			    cfg->underlay.local_ip, ip, rte_cpu_to_be_16(cfg->underlay.udp_port));
 	return t->n_vteps++;
 }
 
-static int vni_map_build(struct dp_tables *t, const struct config *cfg, char *err, size_t errlen)
+static int vni_map_build(struct dp_tables *t, const struct table_inputs *in, char *err,
+			 size_t errlen)
 {
 	char name[RTE_HASH_NAMESIZE];
 
 	snprintf(name, sizeof(name), "vni_map_%" PRIu64, t->generation);
 	struct rte_hash_parameters params = {
 		.name = name,
-		.entries = RTE_MAX(cfg->n_tenants * 2, 16u),
+		.entries = RTE_MAX(in->cfg->n_tenants * 2, 16u),
 		.key_len = sizeof(uint32_t),
 		.hash_func = rte_hash_crc,
 		.socket_id = SOCKET_ID_ANY,
@@ -54,10 +61,11 @@ static int vni_map_build(struct dp_tables *t, const struct config *cfg, char *er
 		snprintf(err, errlen, "cannot create the VNI map: %s", rte_strerror(rte_errno));
 		return -ENOMEM;
 	}
-	for (unsigned i = 0; i < cfg->n_tenants; i++) {
-		uint32_t vni = cfg->tenants[i].vni;
+	for (unsigned i = 0; i < in->cfg->n_tenants; i++) {
+		uint32_t vni = in->cfg->tenants[i].vni;
+		uintptr_t slot = in->tenant_slots[i];
 
-		if (vni != 0 && rte_hash_add_key_data(t->vni_map, &vni, (void *)(uintptr_t)i) < 0) {
+		if (vni != 0 && rte_hash_add_key_data(t->vni_map, &vni, (void *)slot) < 0) {
 			snprintf(err, errlen, "cannot add VNI %u to the VNI map", vni);
 			return -ENOSPC;
 		}
@@ -65,44 +73,43 @@ static int vni_map_build(struct dp_tables *t, const struct config *cfg, char *er
 	return 0;
 }
 
-struct dp_tables *tables_compile(const struct config *cfg, const uint16_t *port_ids,
-				 const struct rte_ether_addr *local_mac,
-				 const struct neighbour_table *neighbours, uint64_t generation,
-				 char *err, size_t errlen)
+static int rxqs_assign(struct dp_tables *t, const struct table_inputs *in, char *err,
+		       size_t errlen)
 {
-	struct dp_tables *t = rte_zmalloc("dp_tables", sizeof(*t), RTE_CACHE_LINE_SIZE);
+	unsigned next = 0;
 
-	if (t == NULL) {
-		snprintf(err, errlen, "out of memory for the datapath tables");
-		return NULL;
-	}
-	t->generation = generation;
-	t->uplink_port = RTE_MAX_ETHPORTS;
-	for (unsigned i = 0; i < RTE_MAX_ETHPORTS; i++)
-		memset(t->ports[i].vlan_tenant, 0xff, sizeof(t->ports[i].vlan_tenant));
-	for (unsigned i = 0; i < cfg->n_ports; i++) {
-		struct dp_port *p = &t->ports[port_ids[i]];
+	for (unsigned i = 0; i < in->cfg->n_ports; i++) {
+		uint16_t nq = in->port_rx_queues[i];
 
-		p->role = cfg->ports[i].role == PORT_ROLE_UPLINK ? DP_PORT_UPLINK : DP_PORT_ACCESS;
-		p->mtu = cfg->ports[i].mtu;
-	}
-	if (cfg->underlay.present) {
-		t->uplink_port = port_ids[config_port_index(cfg, cfg->underlay.uplink)];
-		t->local_ip = cfg->underlay.local_ip;
-		t->udp_port = rte_cpu_to_be_16(cfg->underlay.udp_port);
-		t->local_mac = *local_mac;
-	}
+		for (uint16_t q = 0; q < nq; q++) {
+			unsigned w = nq >= in->n_workers ? q % in->n_workers : next++ % in->n_workers;
+			struct dp_worker_rxqs *rx = &t->workers[w];
 
-	t->n_tenants = cfg->n_tenants;
-	for (unsigned slot = 0; slot < cfg->n_tenants; slot++) {
-		const struct tenant_config *tc = &cfg->tenants[slot];
+			if (rx->n == DP_MAX_RXQ) {
+				snprintf(err, errlen, "more than %u rx queues for one worker", DP_MAX_RXQ);
+				return -ENOSPC;
+			}
+			rx->rxq[rx->n++] = (struct dp_rxq){in->port_ids[i], q};
+		}
+	}
+	return 0;
+}
+
+static int tenants_compile(struct dp_tables *t, const struct table_inputs *in, char *err,
+			   size_t errlen)
+{
+	const struct config *cfg = in->cfg;
+
+	for (unsigned i = 0; i < cfg->n_tenants; i++) {
+		const struct tenant_config *tc = &cfg->tenants[i];
+		uint16_t slot = in->tenant_slots[i];
 		struct dp_tenant *tn = &t->tenants[slot];
 
 		tn->id = tc->id;
 		tn->vni = tc->vni;
 		tn->vtep_filter = tc->n_vteps != 0;
 		for (unsigned a = 0; a < tc->n_attachments; a++) {
-			uint16_t pid = port_ids[config_port_index(cfg, tc->attachments[a].port)];
+			uint16_t pid = in->port_ids[config_port_index(cfg, tc->attachments[a].port)];
 
 			tn->local[tn->n_local].port_id = pid;
 			tn->local[tn->n_local].vlan = tc->attachments[a].vlan;
@@ -110,17 +117,45 @@ struct dp_tables *tables_compile(const struct config *cfg, const uint16_t *port_
 			t->ports[pid].vlan_tenant[tc->attachments[a].vlan] = slot;
 		}
 		for (unsigned v = 0; v < tc->n_vteps; v++) {
-			uint16_t idx = vtep_add(t, cfg, local_mac, neighbours, tc->vteps[v]);
+			uint16_t idx = vtep_add(t, cfg, in->local_mac, in->neighbours, tc->vteps[v]);
 
 			if (idx == DP_NO_VTEP) {
 				snprintf(err, errlen, "more than %u remote VTEPs", DP_MAX_VTEPS);
-				tables_free(t);
-				return NULL;
+				return -ENOSPC;
 			}
 			tn->remote[tn->n_remote++] = idx;
 		}
 	}
-	if (vni_map_build(t, cfg, err, errlen) != 0) {
+	return 0;
+}
+
+struct dp_tables *tables_compile(const struct table_inputs *in, char *err, size_t errlen)
+{
+	const struct config *cfg = in->cfg;
+	struct dp_tables *t = rte_zmalloc("dp_tables", sizeof(*t), RTE_CACHE_LINE_SIZE);
+
+	if (t == NULL) {
+		snprintf(err, errlen, "out of memory for the datapath tables");
+		return NULL;
+	}
+	t->generation = in->generation;
+	t->uplink_port = RTE_MAX_ETHPORTS;
+	for (unsigned i = 0; i < RTE_MAX_ETHPORTS; i++)
+		memset(t->ports[i].vlan_tenant, 0xff, sizeof(t->ports[i].vlan_tenant));
+	for (unsigned i = 0; i < cfg->n_ports; i++) {
+		struct dp_port *p = &t->ports[in->port_ids[i]];
+
+		p->role = cfg->ports[i].role == PORT_ROLE_UPLINK ? DP_PORT_UPLINK : DP_PORT_ACCESS;
+		p->mtu = cfg->ports[i].mtu;
+	}
+	if (cfg->underlay.present) {
+		t->uplink_port = in->port_ids[config_port_index(cfg, cfg->underlay.uplink)];
+		t->local_ip = cfg->underlay.local_ip;
+		t->udp_port = rte_cpu_to_be_16(cfg->underlay.udp_port);
+		t->local_mac = *in->local_mac;
+	}
+	if (rxqs_assign(t, in, err, errlen) != 0 || tenants_compile(t, in, err, errlen) != 0 ||
+	    vni_map_build(t, in, err, errlen) != 0) {
 		tables_free(t);
 		return NULL;
 	}

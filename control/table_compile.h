@@ -8,13 +8,22 @@
 #include "control/neighbour.h"
 #include "dataplane/tables.h"
 
-/* Builds tables for cfg; port_ids[i] is the DPDK port of cfg->ports[i] and
- * local_mac the underlay source MAC. Remote VTEPs whose next hop is in
- * neighbours and resolved get a complete outer header. Returns NULL and
- * fills err on failure. */
-struct dp_tables *tables_compile(const struct config *cfg, const uint16_t *port_ids,
-				 const struct rte_ether_addr *local_mac,
-				 const struct neighbour_table *neighbours, uint64_t generation,
-				 char *err, size_t errlen);
+/* What the tables are compiled from. Arrays are indexed like cfg's lists. */
+struct table_inputs {
+	const struct config *cfg;
+	const uint16_t *port_ids;       /* DPDK port of each configured port */
+	const uint16_t *port_rx_queues; /* rx queues each port was started with */
+	const uint16_t *tenant_slots;   /* slot of each configured tenant */
+	unsigned n_workers;
+	const struct rte_ether_addr *local_mac; /* underlay source MAC */
+	const struct neighbour_table *neighbours;
+	uint64_t generation;
+};
+
+/* Builds the tables. Remote VTEPs whose next hop is resolved in
+ * neighbours get a complete outer header. Each port's rx queue q goes to
+ * worker q when it has one queue per worker; single-queue ports are spread
+ * round robin. Returns NULL and fills err on failure. */
+struct dp_tables *tables_compile(const struct table_inputs *in, char *err, size_t errlen);
 
 void tables_free(struct dp_tables *t);

@@ -101,7 +101,7 @@ static int cmd_tenants(const char *cmd __rte_unused, const char *params __rte_un
 		if (t == NULL)
 			break;
 		for (unsigned w = 0; w < a->n_workers; w++) {
-			const struct tenant_counters *c = &a->workers[w]->tenant[i];
+			const struct tenant_counters *c = &a->workers[w]->tenant[a->tenant_slots[i]];
 
 			sum.rx += c->rx;
 			sum.tx += c->tx;
@@ -185,7 +185,7 @@ static int cmd_macs(const char *cmd __rte_unused, const char *params, struct rte
 	for (unsigned i = 0; params != NULL && i < a->cfg->n_tenants; i++)
 		if (strcmp(a->cfg->tenants[i].name, params) == 0) {
 			mw.tenant = &a->cfg->tenants[i];
-			mw.slot = i;
+			mw.slot = a->tenant_slots[i];
 			mac_table_walk(a->dp.macs, mac_walk_add, &mw);
 			ret = 0;
 		}

@@ -17,6 +17,7 @@ static const char *const drop_reason_names[DROP_REASON_MAX] = {
 	[DROP_NO_MBUF] = "no_mbuf",
 	[DROP_PUNT_FULL] = "punt_full",
 	[DROP_TX_FULL] = "tx_full",
+	[DROP_ATTACHMENT_GONE] = "attachment_gone",
 };
 
 const char *drop_reason_name(enum drop_reason reason)

@@ -18,6 +18,7 @@ enum drop_reason {
 	DROP_NO_MBUF,       /* no buffer for a flood copy or a header */
 	DROP_PUNT_FULL,     /* control-thread queue full (ARP, pending packets) */
 	DROP_TX_FULL,       /* the port's transmit queue refused the packet */
+	DROP_ATTACHMENT_GONE, /* learned destination removed by a config change */
 	DROP_REASON_MAX,
 };
 

@@ -187,47 +187,63 @@ int mac_table_remove(struct mac_table *t, const struct mac_key *key)
 	return rte_rcu_qsbr_dq_enqueue(impl->dq, &f);
 }
 
-unsigned mac_table_age(struct mac_table *t, uint64_t now,
-		       uint64_t (*ageing_cycles)(uint16_t tenant_id, void *ctx), void *ctx)
+unsigned mac_table_remove_if(struct mac_table *t,
+			     bool (*stale)(const struct mac_key *key, const struct mac_entry *e,
+					   void *ctx),
+			     void *ctx)
 {
 	const void *key;
 	void *data;
 	uint32_t iter = 0;
 	unsigned removed = 0;
 
+	/* Deleting the current key does not disturb rte_hash_iterate, which
+	 * walks slot positions. */
 	while (rte_hash_iterate(t->hash, &key, &data, &iter) >= 0) {
-		const struct mac_key *k = key;
-		const struct mac_entry *e = data;
-		uint64_t limit;
+		struct mac_key copy = *(const struct mac_key *)key;
 
-		if (e->is_static)
-			continue;
-		limit = ageing_cycles(k->tenant_id, ctx);
-		/* Signed: a worker may have stamped last_seen after now was read. */
-		if (limit == 0 ||
-		    (int64_t)(now - __atomic_load_n(&e->last_seen, __ATOMIC_RELAXED)) <= (int64_t)limit)
-			continue;
-		struct mac_key copy = *k;
-		if (mac_table_remove(t, &copy) == 0)
+		if (stale(&copy, data, ctx) && mac_table_remove(t, &copy) == 0)
 			removed++;
 	}
 	return removed;
 }
 
+struct ageing {
+	uint64_t now;
+	uint64_t (*ageing_cycles)(uint16_t tenant_id, void *ctx);
+	void *ctx;
+};
+
+static bool entry_aged(const struct mac_key *key, const struct mac_entry *e, void *ctx)
+{
+	const struct ageing *ag = ctx;
+	uint64_t limit;
+
+	if (e->is_static)
+		return false;
+	limit = ag->ageing_cycles(key->tenant_id, ag->ctx);
+	/* Signed: a worker may have stamped last_seen after now was read. */
+	return limit != 0 &&
+	       (int64_t)(ag->now - __atomic_load_n(&e->last_seen, __ATOMIC_RELAXED)) > (int64_t)limit;
+}
+
+unsigned mac_table_age(struct mac_table *t, uint64_t now,
+		       uint64_t (*ageing_cycles)(uint16_t tenant_id, void *ctx), void *ctx)
+{
+	struct ageing ag = {now, ageing_cycles, ctx};
+
+	return mac_table_remove_if(t, entry_aged, &ag);
+}
+
+static bool entry_of_tenant(const struct mac_key *key, const struct mac_entry *e, void *ctx)
+{
+	(void)e;
+	return key->tenant_id == *(const uint16_t *)ctx;
+}
+
 unsigned mac_table_flush_tenant(struct mac_table *t, uint16_t tenant_id)
 {
-	const void *key;
-	void *data;
-	uint32_t iter = 0;
-	unsigned removed = 0;
-
-	while (rte_hash_iterate(t->hash, &key, &data, &iter) >= 0) {
-		struct mac_key copy = *(const struct mac_key *)key;
-
-		if (copy.tenant_id == tenant_id && mac_table_remove(t, &copy) == 0)
-			removed++;
-	}
-	return removed;
+	return mac_table_remove_if(t, entry_of_tenant, &tenant_id);
 }
 
 void mac_table_walk(const struct mac_table *t,

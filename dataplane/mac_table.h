@@ -85,6 +85,12 @@ unsigned mac_table_age(struct mac_table *t, uint64_t now,
 /* Removes every entry of tenant_id. */
 unsigned mac_table_flush_tenant(struct mac_table *t, uint16_t tenant_id);
 
+/* Removes every entry for which stale(key, entry, ctx) is true. */
+unsigned mac_table_remove_if(struct mac_table *t,
+			     bool (*stale)(const struct mac_key *key, const struct mac_entry *e,
+					   void *ctx),
+			     void *ctx);
+
 /* Calls fn for each entry (in hash order); stops when fn returns non-zero. */
 void mac_table_walk(const struct mac_table *t,
 		    int (*fn)(const struct mac_key *key, const struct mac_entry *e, void *ctx),

@@ -19,6 +19,8 @@
 #define DP_VLAN_COUNT 4096
 #define DP_NO_TENANT 0xffff
 #define DP_NO_VTEP 0xffff
+#define DP_MAX_WORKERS 16
+#define DP_MAX_RXQ 32 /* rx queues one worker polls */
 
 enum dp_port_role {
 	DP_PORT_UNUSED,
@@ -29,6 +31,17 @@ enum dp_port_role {
 struct dp_attachment {
 	uint16_t port_id;
 	uint16_t vlan; /* 0 = untagged */
+};
+
+struct dp_rxq {
+	uint16_t port_id;
+	uint16_t queue_id;
+};
+
+/* The rx queues one worker polls: they change when ports come and go. */
+struct dp_worker_rxqs {
+	uint16_t n;
+	struct dp_rxq rxq[DP_MAX_RXQ];
 };
 
 struct dp_tenant {
@@ -57,8 +70,10 @@ struct dp_port {
 struct dp_tables {
 	uint64_t generation;
 	struct dp_port ports[RTE_MAX_ETHPORTS];
-	uint16_t n_tenants;
-	struct dp_tenant tenants[DP_MAX_TENANTS]; /* indexed by tenant slot */
+	struct dp_worker_rxqs workers[DP_MAX_WORKERS];
+	/* Indexed by tenant slot: a tenant keeps its slot (and so its counters)
+	 * across configuration changes; unused slots have id 0. */
+	struct dp_tenant tenants[DP_MAX_TENANTS];
 	struct rte_hash *vni_map;                 /* VNI (uint32) -> tenant slot */
 	uint16_t n_vteps;
 	struct dp_vtep vteps[DP_MAX_VTEPS];

@@ -253,9 +253,15 @@ struct ingress {
 	const struct pkt_meta *meta; /* offsets into the frame as received */
 };
 
-static void output_local(struct worker *w, struct burst *b, const struct ingress *in,
-			 struct rte_mbuf *m, const struct dp_attachment *out)
+static void output_local(struct worker *w, struct burst *b, const struct dp_tables *t,
+			 const struct ingress *in, struct rte_mbuf *m, const struct dp_attachment *out)
 {
+	/* A MAC entry may still name an attachment that a configuration
+	 * change just gave to another tenant, or removed: never send there. */
+	if (unlikely(t->ports[out->port_id].vlan_tenant[out->vlan] != in->slot)) {
+		drop(w, b, m, in->port_id, in->slot, DROP_ATTACHMENT_GONE);
+		return;
+	}
 	if (!vlan_rewrite(m, in->tagged, out->vlan)) {
 		drop(w, b, m, in->port_id, in->slot, DROP_NO_MBUF);
 		return;
@@ -324,7 +330,7 @@ static void flood(struct worker *w, struct burst *b, const struct dp_tables *t,
 			}
 		}
 		if (a != NULL)
-			output_local(w, b, in, c, a);
+			output_local(w, b, t, in, c, a);
 		else
 			output_remote(w, b, t, in, c, tn->remote[i - tn->n_local]);
 		if (c == m)
@@ -490,7 +496,7 @@ void worker_process_burst(struct worker *w, const struct dp_tables *t, uint16_t 
 			if (!uplink && out.port_id == port_id && out.vlan == meta->vlan)
 				drop(w, &b, m, port_id, in.slot, DROP_SAME_PORT);
 			else
-				output_local(w, &b, &in, m, &out);
+				output_local(w, &b, t, &in, m, &out);
 			continue;
 		}
 		if (uplink) {
@@ -545,14 +551,16 @@ int worker_main(void *arg)
 		uint64_t tx_start, end;
 		unsigned got = 0;
 
-		for (uint16_t q = 0; q < w->n_rxq; q++) {
-			uint16_t n = rte_eth_rx_burst(w->rxq[q].port_id, w->rxq[q].queue_id, pkts,
-						      WORKER_BURST);
+		const struct dp_worker_rxqs *rxqs = &t->workers[w->index];
+
+		for (uint16_t q = 0; q < rxqs->n; q++) {
+			uint16_t port_id = rxqs->rxq[q].port_id;
+			uint16_t n = rte_eth_rx_burst(port_id, rxqs->rxq[q].queue_id, pkts, WORKER_BURST);
 
 			if (n == 0)
 				continue;
 			got += n;
-			worker_process_burst(w, t, w->rxq[q].port_id, pkts, n, now);
+			worker_process_burst(w, t, port_id, pkts, n, now);
 		}
 		if (w->index == 0 && !rte_ring_empty(dp->control_tx_ring))
 			idle = control_tx_drain(w) != 0 ? 0 : idle;

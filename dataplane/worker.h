@@ -17,8 +17,7 @@
 #include "dataplane/tables.h"
 
 #define WORKER_BURST 32
-#define WORKER_MAX 16
-#define WORKER_MAX_RXQ 32
+#define WORKER_MAX DP_MAX_WORKERS
 /* Stage cycles are measured on one burst in this many: reading the TSC
  * costs tens of cycles, too much to do between every stage of every burst. */
 #define WORKER_PROFILE_EVERY 16
@@ -46,11 +45,6 @@ struct dataplane {
 	volatile bool stop;
 };
 
-struct worker_rxq {
-	uint16_t port_id;
-	uint16_t queue_id;
-};
-
 struct tx_buffer {
 	uint16_t n;
 	struct rte_mbuf *pkts[WORKER_BURST * 2];
@@ -70,8 +64,6 @@ struct worker {
 	struct dataplane *dp;
 	unsigned lcore_id;
 	unsigned index;    /* 0..n-1: also the RCU thread id and the tx queue id */
-	uint16_t n_rxq;
-	struct worker_rxq rxq[WORKER_MAX_RXQ];
 	uint64_t tx_pending; /* bit p: tx[p] holds packets */
 	bool profiled;       /* this loop ran a profiled burst: time its tx */
 	struct tx_buffer tx[RTE_MAX_ETHPORTS];

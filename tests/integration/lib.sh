@@ -179,7 +179,7 @@ daemon_start() {
 	: >"$DAEMON_LOG"
 	log "poolnetd --config $config --workers $WORKERS"
 	"$POOLNETD" --config "$config" --workers "$WORKERS" --no-huge \
-		--file-prefix "$DPDK_PREFIX" \
+		--file-prefix "$DPDK_PREFIX" --state-dir "${STATE_DIR:-$TMP/state}" \
 		${IDLE_SLEEP_US:+--idle-sleep-us "$IDLE_SLEEP_US"} \
 		"$@" >"$DAEMON_LOG" 2>&1 &
 	DAEMON_PID=$!
