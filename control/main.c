@@ -20,10 +20,12 @@
 #include <rte_mbuf.h>
 
 #include "control/agent.h"
+#include "control/agent_state.h"
 #include "control/arp_resolver.h"
 #include "control/config_load.h"
 #include "control/mac_learning.h"
 #include "control/ports.h"
+#include "control/restconf.h"
 #include "control/table_compile.h"
 #include "control/telemetry.h"
 #include "dataplane/parse.h"
@@ -43,6 +45,7 @@ struct options {
 	const char *file_prefix;
 	const char *lcores;
 	unsigned idle_sleep_us;
+	struct restconf_options restconf;
 };
 
 static void usage(FILE *f)
@@ -60,7 +63,9 @@ static void usage(FILE *f)
 		"  --file-prefix NAME   DPDK runtime prefix (default poolnet); telemetry\n"
 		"                       socket: /var/run/dpdk/NAME/dpdk_telemetry.v2\n"
 		"  --lcores MAP         EAL lcore map (default: main floats, worker i on cpu i)\n"
-		"  --idle-sleep-us N    sleep of an idle worker (default 100, 0 = busy poll)\n");
+		"  --idle-sleep-us N    sleep of an idle worker (default 100, 0 = busy poll)\n"
+		"  --restconf-socket P  RESTCONF unix socket (default " RESTCONF_UNIX_PATH ")\n"
+		"  --restconf-tcp A:P   also serve RESTCONF on TCP address A, port P\n");
 }
 
 static int options_parse(int argc, char **argv, struct options *o)
@@ -74,6 +79,8 @@ static int options_parse(int argc, char **argv, struct options *o)
 		{"file-prefix", required_argument, NULL, 'p'},
 		{"lcores", required_argument, NULL, 'l'},
 		{"idle-sleep-us", required_argument, NULL, 'i'},
+		{"restconf-socket", required_argument, NULL, 'r'},
+		{"restconf-tcp", required_argument, NULL, 't'},
 		{"help", no_argument, NULL, 'h'},
 		{0},
 	};
@@ -90,6 +97,8 @@ static int options_parse(int argc, char **argv, struct options *o)
 		case 'H': o->no_huge = true; break;
 		case 'p': o->file_prefix = optarg; break;
 		case 'l': o->lcores = optarg; break;
+		case 'r': o->restconf.unix_path = optarg; break;
+		case 't': o->restconf.tcp_address = optarg; break;
 		case 'w':
 			o->workers = strtoul(optarg, &end, 10);
 			if (*end != '\0' || o->workers < 1 || o->workers > WORKER_MAX) {
@@ -272,13 +281,21 @@ static void on_housekeeping(struct ev_loop *loop, ev_timer *timer __rte_unused,
 	pthread_mutex_unlock(&a->lock);
 }
 
-static int agent_run(struct agent *a)
+static int agent_run(struct agent *a, const struct options *o)
 {
+	const struct restconf_backend backend = {&a->ds, agent_state_add, a};
+	struct restconf_server *server;
 	ev_signal sigint, sigterm;
 	ev_timer poll, housekeeping;
+	char err[256];
 
 	a->loop = ev_default_loop(EVFLAG_AUTO);
 	ev_set_userdata(a->loop, a);
+	server = restconf_server_start(a->loop, &o->restconf, &backend, err, sizeof(err));
+	if (server == NULL) {
+		fprintf(stderr, "poolnetd: %s\n", err);
+		return 1;
+	}
 	ev_signal_init(&sigint, on_signal, SIGINT);
 	ev_signal_init(&sigterm, on_signal, SIGTERM);
 	ev_timer_init(&poll, on_poll, POLL_INTERVAL_S, POLL_INTERVAL_S);
@@ -291,6 +308,7 @@ static int agent_run(struct agent *a)
 	       a->cfg->n_ports, a->cfg->n_tenants);
 	fflush(stdout);
 	ev_run(a->loop, 0);
+	restconf_server_stop(server);
 	return 0;
 }
 
@@ -359,7 +377,7 @@ int main(int argc, char **argv)
 		a->dp.stop = true;
 		goto stop_workers;
 	}
-	ret = agent_run(a);
+	ret = agent_run(a, &o);
 	a->dp.stop = true;
 stop_workers:
 	rte_eal_mp_wait_lcore();

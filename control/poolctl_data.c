@@ -73,6 +73,7 @@ static char *file_read(const char *path, size_t *len)
 	size_t cap = 0;
 	ssize_t n;
 
+	*len = 0;
 	if (!f) {
 		fprintf(stderr, "poolctl: %s: %s\n", path, strerror(errno));
 		return NULL;
@@ -102,8 +103,9 @@ static int operands_parse(int argc, char **argv, int args, bool *etag)
 	int c;
 
 	optind = 0;
-	/* '+': operands may start with '-' (a negative value, stdin). */
-	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+	/* '+' for the commands without options: an operand may start with '-'
+	 * (a negative VALUE, FILE "-"). get's --etag may follow its PATH. */
+	while ((c = getopt_long(argc, argv, etag ? "" : "+", longopts, NULL)) != -1) {
 		if (c != 'e' || !etag)
 			return poolctl_usage_error(argv[0], "bad option");
 		*etag = true;

@@ -23,12 +23,14 @@ static void u64_cell(char *cell, uint64_t value)
 	snprintf(cell, NUM, "%" PRIu64, value);
 }
 
-/* Appends "sep item" to list (a CELL-byte buffer), "item" when empty. */
+/* Appends "sep item" to list (a CELL-byte buffer), "item" when empty; a
+ * list too long for the cell ends in "...". */
 static void list_append(char *list, const char *sep, const char *item)
 {
 	size_t len = strlen(list);
 
-	snprintf(list + len, CELL - len, "%s%s", len ? sep : "", item);
+	if (snprintf(list + len, CELL - len, "%s%s", len ? sep : "", item) >= (int)(CELL - len))
+		strcpy(list + CELL - 4, "...");
 }
 
 /* "reason=packets,..." for the non-zero drop reasons of statistics. */

@@ -63,12 +63,10 @@ static int sample_take(struct poolctl *pc, struct sample *s)
 static uint64_t entry_counter(const struct lyd_node *entry, const char *counter)
 {
 	const struct lyd_node *stats = poolctl_child_next(entry, NULL, "statistics");
-	char path[64];
 
 	if (counter == DROPS_TOTAL)
 		return poolctl_drops_total(stats);
-	snprintf(path, sizeof(path), "%s", counter);
-	return poolctl_counter(stats, path);
+	return poolctl_counter(stats, counter);
 }
 
 /* The entry of prev's list with the same name as entry, or NULL. */

@@ -77,7 +77,9 @@ path_error(struct datastore_error *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	return datastore_error_set(err, 400, "invalid-value", NULL, "%s", msg);
+	datastore_error_set(err, 400, "invalid-value", NULL, "%s", msg);
+	err->type = "protocol";
+	return -EINVAL;
 }
 
 /* Appends "[name='value']" (or "[.='value']" for a leaf-list, name ".")

@@ -3,7 +3,9 @@
  * and depth parameters (RFC 8040 §4.8.1, §4.8.2), printed as RFC 7951 JSON.
  * Defaults are reported in "explicit" mode (RFC 6243), as the running
  * config is persisted: a default nobody set is not data. */
+#define _GNU_SOURCE /* asprintf */
 #include <errno.h>
+#include <stdio.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,7 +169,11 @@ static int print_tree(struct lyd_node *tree, struct lyd_node *target, unsigned i
 		LY_LIST_FOR(tree, node)
 			trim_depth(node, 1, depth);
 	}
-	if (target)
+	/* libyang prints nothing for a container depth left empty. */
+	if (target && target->schema->nodetype == LYS_CONTAINER && !lyd_child(target))
+		ret = asprintf(out, "{\n  \"%s:%s\": {}\n}\n", target->schema->module->name,
+			       target->schema->name) < 0 ? LY_EMEM : LY_SUCCESS;
+	else if (target)
 		ret = lyd_print_mem(out, target, LYD_JSON, 0);
 	else
 		ret = lyd_print_mem(out, tree, LYD_JSON, LYD_PRINT_WITHSIBLINGS);

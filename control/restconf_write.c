@@ -77,6 +77,27 @@ static unsigned int body_nodes(struct lyd_node *fragment, struct lyd_node *paren
 	return count;
 }
 
+/* libyang names a node of a body parsed under a parent from the body's top:
+ * prefix the parent's path, and drop the module the parent already gives. */
+static void error_path_under(struct datastore_error *err, const struct lyd_node *parent,
+			     const char *parent_xpath)
+{
+	char path[sizeof(err->path)];
+	size_t mod_len = strlen(parent->schema->module->name);
+	const char *rest = err->path;
+
+	if (rest[0] != '/')
+		return;
+	if (strncmp(rest + 1, parent->schema->module->name, mod_len) == 0 &&
+	    rest[1 + mod_len] == ':')
+		rest += 1 + mod_len;
+	else
+		rest++;
+	/* Too long a path keeps libyang's part. */
+	if (snprintf(path, sizeof(path), "%s/%s", parent_xpath, rest) < (int)sizeof(path))
+		memcpy(err->path, path, sizeof(path));
+}
+
 /* Parses the body under the node at parent_xpath ("" = top level). */
 static int parse_body(struct write_op *op, const char *body, const char *parent_xpath,
 		      struct lyd_node **parent, struct datastore_error *err)
@@ -95,7 +116,10 @@ static int parse_body(struct write_op *op, const char *body, const char *parent_
 	ly_in_free(in, 0);
 	if (ret != LY_SUCCESS) {
 		lyd_free_all(parsed);
-		return restconf_yang_error(op->ctx, err);
+		restconf_yang_error(op->ctx, err);
+		if (*parent)
+			error_path_under(err, *parent, parent_xpath);
+		return -EINVAL;
 	}
 	if (!*parent)
 		op->fragment = parsed;

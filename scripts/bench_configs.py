@@ -300,11 +300,14 @@ def _workers(reply):
 
 
 def _sum_workers(reply):
-    tot = {"packets": 0, "busy_cycles": 0, "cycles": 0}
+    """Sums over the workers. Stage cycles may be measured on a sample of the bursts;
+    profiled_packets then counts the packets of those bursts (else all packets)."""
+    tot = {"packets": 0, "busy_cycles": 0, "cycles": 0, "profiled_packets": 0}
     tot.update({s: 0 for s in STAGES})
     for w in _workers(reply):
         for k in ("packets", "busy_cycles", "cycles"):
             tot[k] += int(w.get(k, 0))
+        tot["profiled_packets"] += int(w.get("profiled_packets", w.get("packets", 0)))
         for s in STAGES:
             tot[s] += int(w.get("stage_cycles", {}).get(s, 0))
     return tot
@@ -342,15 +345,20 @@ def delta(workload, hz, s0, s1):
         return ["%s mpps=0.00 cycles_per_packet=nan" % workload,
                 "  stages: " + " ".join("%s=nan" % s for s in STAGES),
                 "  loop: no packets received by the workers in the window"]
+    prof = d["profiled_packets"]
+    stage = {st: (d[st] / prof if prof > 0 else float("nan")) for st in STAGES}
     lines = ["%s mpps=%.2f cycles_per_packet=%.1f" % (workload, pkts / dt / 1e6, d["busy_cycles"] / pkts),
-             "  stages: " + " ".join("%s=%.1f" % (s, d[s] / pkts) for s in STAGES)]
-    loop = "  loop: other=%.1f" % ((d["busy_cycles"] - sum(d[s] for s in STAGES)) / pkts)
+             "  stages: " + " ".join("%s=%.1f" % (st, stage[st]) for st in STAGES)]
+    # other: busy cycles outside the five stages (rx burst, loop, RCU quiescence)
+    loop = "  loop: other=%.1f" % (d["busy_cycles"] / pkts - sum(stage.values()))
     if d["cycles"] > 0:
         loop += " busy=%.1f%%" % (100.0 * d["busy_cycles"] / d["cycles"])
     loop += " wall_cycles_per_packet=%.1f" % (hz * dt / pkts)
     if s0.get("ethdev") and s1.get("ethdev"):
+        rx = _sum_ethdev(s1["ethdev"], "ipackets") - _sum_ethdev(s0["ethdev"], "ipackets")
         tx = _sum_ethdev(s1["ethdev"], "opackets") - _sum_ethdev(s0["ethdev"], "opackets")
-        loop += " forwarded=%.1f%%" % (100.0 * tx / pkts)
+        if rx > 0:
+            loop += " forwarded=%.1f%%" % (100.0 * tx / rx)
     if "tenants" in s0 and "tenants" in s1:
         (f0, d0), (f1, d1) = _drops(s0), _drops(s1)
         dd = {r: d1.get(r, 0) - d0.get(r, 0) for r in d1}
