@@ -76,7 +76,8 @@ static void tool_help(FILE *out)
 {
 	size_t i;
 
-	fprintf(out, "usage: poolctl [--socket PATH | --tcp HOST:PORT] [--if-match ETAG] COMMAND ...\n"
+	fprintf(out, "usage: poolctl [--socket PATH | --tcp HOST:PORT] [--if-match ETAG] "
+		     "COMMAND ...\n"
 		     "\n"
 		     "poolnetd's operator CLI (RESTCONF over poolnetd's socket).\n"
 		     "\n"
@@ -126,7 +127,8 @@ struct ly_ctx *poolctl_yang(struct poolctl *pc)
 	if (!pc->yang) {
 		pc->yang = yang_context_create(dir ? dir : POOLNET_YANG_DIR, err, sizeof(err));
 		if (!pc->yang)
-			fprintf(stderr, "poolctl: %s (POOLNET_YANG_DIR selects the modules)\n", err);
+			fprintf(stderr, "poolctl: %s (POOLNET_YANG_DIR selects the modules)\n",
+				err);
 	}
 	return pc->yang;
 }

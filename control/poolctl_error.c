@@ -1,5 +1,6 @@
 /* RFC 8040 error replies. poolctl has no ietf-restconf module, so libyang
  * parses the document into opaque nodes, which keep names and values. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -7,16 +8,19 @@
 
 #include "control/poolctl_error.h"
 
+static bool opaq_named(const struct lyd_node *node, const char *name)
+{
+	return !node->schema && !strcmp(((const struct lyd_node_opaq *)node)->name.name, name);
+}
+
 /* The value of the opaque child called name, or NULL. */
 static const char *opaq_child_value(const struct lyd_node *parent, const char *name)
 {
 	const struct lyd_node *child;
 
 	LY_LIST_FOR(lyd_child(parent), child) {
-		const struct lyd_node_opaq *o = (const struct lyd_node_opaq *)child;
-
-		if (!child->schema && !strcmp(o->name.name, name))
-			return o->value;
+		if (opaq_named(child, name))
+			return ((const struct lyd_node_opaq *)child)->value;
 	}
 	return NULL;
 }
@@ -42,7 +46,7 @@ static int errors_print(long status, const struct lyd_node *tree)
 	int printed = 0;
 
 	LY_LIST_FOR(tree, errors) {
-		if (errors->schema || strcmp(((const struct lyd_node_opaq *)errors)->name.name, "errors"))
+		if (!opaq_named(errors, "errors"))
 			continue;
 		LY_LIST_FOR(lyd_child(errors), error)
 			printed += error_print(status, error);

@@ -127,7 +127,8 @@ static void ports_print(const struct lyd_node *ports)
 		u64_cell(drops, poolctl_counter(port, "statistics/drops"));
 		poolctl_table_add(&t, (const char *const[]){
 			poolctl_value(port, "name"), poolctl_value(port, "role"),
-			poolctl_value(port, "devargs"), poolctl_value(port, "mtu"), rx, tx, drops });
+			poolctl_value(port, "devargs"), poolctl_value(port, "mtu"),
+			rx, tx, drops });
 	}
 	poolctl_table_print(&t);
 	poolctl_table_free(&t);

@@ -41,12 +41,14 @@ int poolctl_table_add(struct poolctl_table *t, const char *const *cells)
 
 static void column_widths(const struct poolctl_table *t, int *width)
 {
+	const char *cell;
 	int r, c, len;
 
 	for (c = 0; c < t->cols; c++) {
 		width[c] = 0;
 		for (r = 0; r < t->rows; r++) {
-			len = t->cells[r * t->cols + c] ? (int)strlen(t->cells[r * t->cols + c]) : 0;
+			cell = t->cells[r * t->cols + c];
+			len = cell ? (int)strlen(cell) : 0;
 			if (len > width[c])
 				width[c] = len;
 		}

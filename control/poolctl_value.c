@@ -79,7 +79,9 @@ static enum json_kind kind_of_type(const struct lysc_type *type, const char *val
 		/* RFC 7951 6.1: 64-bit integers and decimal64 are strings. */
 		return is_json_integer(value) ? JSON_NUMBER : JSON_STRING;
 	case LY_TYPE_BOOL:
-		return !strcmp(value, "true") || !strcmp(value, "false") ? JSON_BOOLEAN : JSON_STRING;
+		if (!strcmp(value, "true") || !strcmp(value, "false"))
+			return JSON_BOOLEAN;
+		return JSON_STRING;
 	case LY_TYPE_EMPTY:
 		return JSON_EMPTY;
 	case LY_TYPE_LEAFREF:

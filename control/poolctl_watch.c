@@ -156,7 +156,8 @@ static int watch_options_parse(int argc, char **argv, struct watch_options *o)
 		if (c == 'i') {
 			o->interval_s = strtod(optarg, &end);
 			if (*end || !(o->interval_s >= 0.05 && o->interval_s <= 3600))
-				return poolctl_usage_error("watch", "--interval: seconds, 0.05 to 3600");
+				return poolctl_usage_error("watch",
+							   "--interval: seconds, 0.05 to 3600");
 		} else if (c == 'c') {
 			o->count = strtol(optarg, &end, 10);
 			if (*end || o->count < 1)

@@ -183,6 +183,7 @@ int mac_table_remove(struct mac_table *t, const struct mac_key *key)
 	f.entry = e - t->entries;
 	if (f.position < 0)
 		return f.position;
+	__atomic_store_n(&t->generation, t->generation + 1, __ATOMIC_RELEASE);
 	/* The queue is as large as the table, so this cannot fail for lack of room. */
 	return rte_rcu_qsbr_dq_enqueue(impl->dq, &f);
 }

@@ -52,6 +52,7 @@ struct learn_event {
 
 struct mac_table {
 	struct rte_hash *hash; /* key: struct mac_key, data: struct mac_entry * */
+	uint64_t generation;   /* incremented by every removal (workers' caches) */
 	struct mac_entry *entries;
 	uint32_t capacity;
 	uint32_t free_head;

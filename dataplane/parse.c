@@ -87,9 +87,12 @@ static bool parse_ipv6(const uint8_t *p, unsigned len, struct pkt_meta *meta)
 static bool parse_vxlan(const uint8_t *p, unsigned len, struct pkt_meta *meta)
 {
 	const struct rte_vxlan_hdr *vx = (const void *)(p + meta->l4_off + sizeof(struct rte_udp_hdr));
+	const struct rte_ipv4_hdr *ip = (const void *)(p + meta->l3_off);
 	unsigned inner = meta->l4_off + sizeof(struct rte_udp_hdr) + sizeof(*vx);
+	unsigned ip_end = meta->l3_off + rte_be_to_cpu_16(ip->total_length);
 
-	if (len < inner + RTE_ETHER_HDR_LEN)
+	/* The inner Ethernet header lies within the frame and the outer IP packet. */
+	if (len < inner + RTE_ETHER_HDR_LEN || ip_end < inner + RTE_ETHER_HDR_LEN)
 		return false;
 	/* RFC 7348: the I flag must be set for the VNI to be valid. */
 	if (!(vx->vx_flags & RTE_BE32(0x08000000)))

@@ -66,10 +66,16 @@ static inline bool vxlan_encap(struct rte_mbuf *m, const struct vxlan_outer_temp
 	return true;
 }
 
-/* Strips the outer headers: inner_off is where the inner frame starts. */
-static inline void vxlan_decap(struct rte_mbuf *m, uint16_t inner_off)
+/* Strips the outer headers (l3_off: the outer IPv4 header, inner_off: the
+ * inner frame) and any Ethernet padding after the outer IP packet. */
+static inline void vxlan_decap(struct rte_mbuf *m, uint16_t l3_off, uint16_t inner_off)
 {
+	const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, l3_off);
+	uint32_t inner_len = rte_be_to_cpu_16(ip->total_length) - (inner_off - l3_off);
+
 	rte_pktmbuf_adj(m, inner_off);
+	if (rte_pktmbuf_pkt_len(m) > inner_len)
+		rte_pktmbuf_trim(m, rte_pktmbuf_pkt_len(m) - inner_len);
 }
 
 _Static_assert(sizeof(struct vxlan_outer) == VXLAN_OUTER_LEN, "outer header must be packed");

@@ -199,18 +199,23 @@ static void classify_uplink(struct worker *w, const struct dp_tables *t, uint16_
 static uint32_t flow_hash(const struct rte_mbuf *m, const struct pkt_meta *meta)
 {
 	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
-	uint32_t h;
+	uint64_t addrs;
+	uint32_t ports, h;
 
+	/* memcpy: headers after an odd-length L2 header are not aligned. */
 	if (meta->ethertype == RTE_BE16(RTE_ETHER_TYPE_IPV4)) {
-		h = rte_hash_crc_8byte(*(const uint64_t *)(p + meta->l3_off + 12), 0);
+		memcpy(&addrs, p + meta->l3_off + 12, sizeof(addrs));
+		h = rte_hash_crc_8byte(addrs, 0);
 	} else if (meta->ethertype == RTE_BE16(RTE_ETHER_TYPE_IPV6)) {
 		h = rte_hash_crc(p + meta->l3_off + 8, 32, 0);
 	} else {
 		return rte_hash_crc(p, 2 * RTE_ETHER_ADDR_LEN, 0);
 	}
 	if (meta->l4_off != 0 &&
-	    (meta->l4_proto == IPPROTO_UDP || meta->l4_proto == IPPROTO_TCP))
-		h = rte_hash_crc_4byte(*(const uint32_t *)(p + meta->l4_off), h);
+	    (meta->l4_proto == IPPROTO_UDP || meta->l4_proto == IPPROTO_TCP)) {
+		memcpy(&ports, p + meta->l4_off, sizeof(ports));
+		h = rte_hash_crc_4byte(ports, h);
+	}
 	return h;
 }
 
@@ -222,8 +227,11 @@ static bool vlan_rewrite(struct rte_mbuf *m, bool tagged, uint16_t want)
 	uint8_t *p;
 
 	if (tagged && want != 0) {
-		tag = rte_pktmbuf_mtod_offset(m, struct rte_vlan_hdr *, RTE_ETHER_HDR_LEN - 2);
-		tag->eth_proto = rte_cpu_to_be_16((rte_be_to_cpu_16(tag->eth_proto) & 0xf000) | want);
+		p = rte_pktmbuf_mtod(m, uint8_t *);
+		/* A single 802.1ad tag leaves as 802.1Q: access ports speak 802.1Q. */
+		*(uint16_t *)(p + 2 * RTE_ETHER_ADDR_LEN) = RTE_BE16(RTE_ETHER_TYPE_VLAN);
+		tag = (struct rte_vlan_hdr *)(p + RTE_ETHER_HDR_LEN);
+		tag->vlan_tci = rte_cpu_to_be_16((rte_be_to_cpu_16(tag->vlan_tci) & 0xf000) | want);
 		return true;
 	}
 	if (tagged) {
@@ -347,23 +355,25 @@ static inline uint64_t mac_key_u64(const struct mac_key *key)
 	return v;
 }
 
-static inline struct learn_cache_slot *learn_cache_slot(struct worker *w, uint64_t key)
+static inline struct mac_cache_slot *mac_cache_slot(struct worker *w, uint64_t key)
 {
 	/* Fibonacci hashing: the top bits of key times 2^64/phi. */
-	return &w->learn_cache[(key * 0x9e3779b97f4a7c15ull) >> (64 - __builtin_ctz(LEARN_CACHE_SIZE))];
+	return &w->mac_cache[(key * 0x9e3779b97f4a7c15ull) >> (64 - __builtin_ctz(MAC_CACHE_SIZE))];
 }
 
-static inline bool learn_cache_hit(struct worker *w, uint64_t key, uint64_t here, uint64_t now)
+static inline void mac_cache_validate(struct worker *w)
 {
-	const struct learn_cache_slot *c = learn_cache_slot(w, key);
+	uint64_t generation = __atomic_load_n(&w->dp->macs->generation, __ATOMIC_ACQUIRE);
 
-	return c->key == key && c->location == here && (int64_t)(c->until - now) > 0;
+	if (unlikely(generation != w->mac_cache_generation)) {
+		memset(w->mac_cache, 0, sizeof(w->mac_cache));
+		w->mac_cache_generation = generation;
+	}
 }
 
 /* e is the table's entry for key (NULL if none): a new or moved MAC is
- * reported to the control thread; a confirmed one refreshes last_seen
- * and the learn cache, so it is looked up again only after a refresh
- * period, which also bounds how stale last_seen gets. */
+ * reported to the control thread; a confirmed one has its last_seen
+ * refreshed (at most every 1/16 s). */
 static void learn(struct worker *w, const struct mac_key *key, struct mac_entry *e,
 		  uint64_t here, uint64_t now)
 {
@@ -374,11 +384,8 @@ static void learn(struct worker *w, const struct mac_key *key, struct mac_entry 
 		uint64_t loc = __atomic_load_n(&e->location, __ATOMIC_ACQUIRE);
 
 		if (loc == here || e->is_static) {
-			struct learn_cache_slot *c = learn_cache_slot(w, mac_key_u64(key));
-
 			if ((int64_t)(now - e->last_seen) > (int64_t)refresh)
 				__atomic_store_n(&e->last_seen, now, __ATOMIC_RELAXED);
-			*c = (struct learn_cache_slot){mac_key_u64(key), here, now + refresh};
 			return;
 		}
 	}
@@ -405,12 +412,13 @@ void worker_process_burst(struct worker *w, const struct dp_tables *t, uint16_t 
 			  struct rte_mbuf **pkts, uint16_t n, uint64_t now)
 {
 	const bool uplink = t->ports[port_id].role == DP_PORT_UPLINK;
-	struct mac_key src_keys[WORKER_BURST], dst_keys[WORKER_BURST];
-	const void *key_ptrs[2 * WORKER_BURST];
+	struct mac_key keys[2 * WORKER_BURST]; /* source and destination of packet i: 2i, 2i+1 */
+	struct mac_entry *found[2 * WORKER_BURST];
+	const void *miss_keys[2 * WORKER_BURST];
+	uint8_t miss_index[2 * WORKER_BURST]; /* into keys */
 	void *entries[2 * WORKER_BURST];
-	int8_t src_index[WORKER_BURST], dst_index[WORKER_BURST]; /* into key_ptrs; -1: cached */
 	uint64_t here[WORKER_BURST];
-	unsigned n_keys = 0;
+	unsigned n_miss = 0;
 	uint64_t hits = 0;
 	const bool profile = (w->stats.bursts++ % WORKER_PROFILE_EVERY) == 0;
 	uint64_t tsc[STAGE_TX + 1];
@@ -441,6 +449,7 @@ void worker_process_burst(struct worker *w, const struct dp_tables *t, uint16_t 
 
 	if (profile)
 		tsc[STAGE_LOOKUP] = rte_rdtsc();
+	mac_cache_validate(w);
 	for (uint16_t i = 0; i < b.n; i++) {
 		const struct pkt_meta *meta = pkt_meta(b.pkts[i]);
 		const struct rte_ether_hdr *eth =
@@ -448,28 +457,43 @@ void worker_process_burst(struct worker *w, const struct dp_tables *t, uint16_t 
 		uint16_t id = t->tenants[meta->tenant].id;
 
 		here[i] = source_location(b.pkts[i], meta, port_id, uplink);
-		src_keys[i].tenant_id = id;
-		src_keys[i].mac = eth->src_addr;
-		if (learn_cache_hit(w, mac_key_u64(&src_keys[i]), here[i], now)) {
-			src_index[i] = -1;
-		} else {
-			src_index[i] = n_keys;
-			key_ptrs[n_keys++] = &src_keys[i];
+		keys[2 * i].tenant_id = id;
+		keys[2 * i].mac = eth->src_addr;
+		keys[2 * i + 1].tenant_id = id;
+		keys[2 * i + 1].mac = eth->dst_addr;
+		for (uint16_t k = 2 * i; k <= 2 * i + 1; k++) {
+			const struct mac_cache_slot *c = mac_cache_slot(w, mac_key_u64(&keys[k]));
+
+			if (c->key == mac_key_u64(&keys[k])) {
+				found[k] = c->entry;
+			} else {
+				found[k] = NULL;
+				miss_index[n_miss] = k;
+				miss_keys[n_miss++] = &keys[k];
+			}
 		}
-		dst_keys[i].tenant_id = id;
-		dst_keys[i].mac = eth->dst_addr;
-		dst_index[i] = n_keys;
-		key_ptrs[n_keys++] = &dst_keys[i];
 	}
-	if (n_keys != 0)
-		rte_hash_lookup_bulk_data(w->dp->macs->hash, key_ptrs, n_keys, &hits, entries);
+	if (n_miss != 0) {
+		rte_hash_lookup_bulk_data(w->dp->macs->hash, miss_keys, n_miss, &hits, entries);
+		for (unsigned j = 0; j < n_miss; j++) {
+			const struct mac_key *key = miss_keys[j];
+			struct mac_cache_slot *c;
+
+			if (!((hits >> j) & 1))
+				continue;
+			found[miss_index[j]] = entries[j];
+			c = mac_cache_slot(w, mac_key_u64(key));
+			c->key = mac_key_u64(key);
+			c->entry = entries[j];
+		}
+	}
 
 	if (profile)
 		tsc[STAGE_REWRITE] = rte_rdtsc();
 	for (uint16_t i = 0; i < b.n; i++) {
 		struct rte_mbuf *m = b.pkts[i];
 		const struct pkt_meta *meta = pkt_meta(m);
-		struct mac_entry *dst = (hits >> dst_index[i]) & 1 ? entries[dst_index[i]] : NULL;
+		struct mac_entry *dst = found[2 * i + 1];
 		struct ingress in = {
 			.port_id = port_id,
 			.vlan = meta->vlan,
@@ -479,13 +503,11 @@ void worker_process_burst(struct worker *w, const struct dp_tables *t, uint16_t 
 			.meta = meta,
 		};
 
-		if (src_index[i] >= 0)
-			learn(w, &src_keys[i], (hits >> src_index[i]) & 1 ? entries[src_index[i]] : NULL,
-			      here[i], now);
+		learn(w, &keys[2 * i], found[2 * i], here[i], now);
 		if (uplink)
-			vxlan_decap(m, meta->inner_off);
+			vxlan_decap(m, meta->l3_off, meta->inner_off);
 
-		if (dst == NULL || rte_is_multicast_ether_addr(&dst_keys[i].mac)) {
+		if (dst == NULL || rte_is_multicast_ether_addr(&keys[2 * i + 1].mac)) {
 			flood(w, &b, t, &in, m);
 			continue;
 		}

@@ -50,15 +50,18 @@ struct tx_buffer {
 	struct rte_mbuf *pkts[WORKER_BURST * 2];
 };
 
-/* A source MAC this worker recently confirmed at its location: until
- * `until` (TSC), frames from it skip the MAC table lookup for learning. */
-struct learn_cache_slot {
-	uint64_t key; /* struct mac_key as 8 bytes */
-	uint64_t location;
-	uint64_t until;
+/* A per-worker direct-mapped cache in front of the MAC table: key ->
+ * entry. Entries move in place (their location is reread on every use),
+ * so only removals invalidate it: the table's generation changes, and the
+ * worker empties its cache before its next burst. A removed entry is not
+ * reused before the worker's next quiescent state, so a pointer read from
+ * the cache stays valid for the rest of the burst. Misses are not cached. */
+struct mac_cache_slot {
+	uint64_t key; /* struct mac_key as 8 bytes; 0 = empty (tenant id 0 is unused) */
+	struct mac_entry *entry;
 };
 
-#define LEARN_CACHE_SIZE 1024 /* slots, a power of two */
+#define MAC_CACHE_SIZE 4096 /* slots, a power of two */
 
 struct worker {
 	struct dataplane *dp;
@@ -68,7 +71,8 @@ struct worker {
 	bool profiled;       /* this loop ran a profiled burst: time its tx */
 	struct tx_buffer tx[RTE_MAX_ETHPORTS];
 	struct worker_stats stats;
-	struct learn_cache_slot learn_cache[LEARN_CACHE_SIZE];
+	uint64_t mac_cache_generation; /* of the MAC table the cache reflects */
+	struct mac_cache_slot mac_cache[MAC_CACHE_SIZE];
 	struct port_counters port[RTE_MAX_ETHPORTS];
 	struct tenant_counters tenant[DP_MAX_TENANTS];
 };

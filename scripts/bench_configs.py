@@ -8,8 +8,11 @@ Standard library only. Subcommands (used by scripts/bench):
   config W PCAP OUT            write the poolnetd config JSON of workload W
   tsc-hz                       print the TSC frequency in Hz, measured with rdtsc
                                against CLOCK_MONOTONIC (fallback: the kernel's value)
-  sample PREFIX OUT [--ethdev]  write one sample: {"t": monotonic s, "workers":
-                               /poolnet/workers reply, "ethdev": {port: stats}}
+  sample PREFIX OUT [--ethdev] [--pid PID [--same-thread-as T0]]
+                               write one sample: {"t": monotonic s, "workers":
+                               /poolnet/workers reply, "ethdev": {port: stats},
+                               "cpu": on-CPU ticks of PID's busiest thread (or of
+                               the thread sampled in T0)}
                                (--ethdev: only the port stats, e.g. of testpmd)
   ceiling NAME TSC_HZ T0 T1    print the ceiling line from two testpmd samples
   delta W TSC_HZ T0 T1         print the result lines of workload W from two samples
@@ -210,10 +213,51 @@ def pn_telemetry(prefix, cmd):
     return json.loads(r.stdout)
 
 
-def sample(prefix, workers=True):
+def _busiest_thread(pid, tid=None):
+    """(tid, on-CPU clock ticks, involuntary context switches) of thread tid of pid, or
+    of its busiest DPDK lcore thread ("rte-worker-N" in DPDK 22.11; the main thread,
+    busy at start-up, is chosen only when there is no other): the forwarding core."""
+    best = None
+    for t in ([str(tid)] if tid else os.listdir("/proc/%d/task" % pid)):
+        try:
+            with open("/proc/%d/task/%s/comm" % (pid, t)) as f:
+                lcore = "worker" in f.read()
+            with open("/proc/%d/task/%s/stat" % (pid, t)) as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            ticks = int(fields[11]) + int(fields[12])  # utime + stime
+            with open("/proc/%d/task/%s/status" % (pid, t)) as f:
+                nvcsw = int(re.search(r"nonvoluntary_ctxt_switches:\s*(\d+)", f.read()).group(1))
+        except (OSError, AttributeError, IndexError, ValueError):
+            continue
+        if best is None or (lcore, ticks) > (best[3], best[1]):
+            best = (int(t), ticks, nvcsw, lcore)
+    return best
+
+
+def _steal_ticks():
+    """Ticks the hypervisor gave to others, per CPU (/proc/stat)."""
+    out = {}
+    with open("/proc/stat") as f:
+        for line in f:
+            if re.match(r"cpu\d+ ", line):
+                v = line.split()
+                out[v[0]] = int(v[8]) if len(v) > 8 else 0
+    return out
+
+
+def _cpu_account(smp, pid, tid=None):
+    thread = _busiest_thread(pid, tid)
+    if thread:
+        smp["cpu"] = {"pid": pid, "tid": thread[0], "ticks": thread[1], "nvcsw": thread[2],
+                      "clk_tck": os.sysconf("SC_CLK_TCK"), "steal": _steal_ticks()}
+
+
+def sample(prefix, workers=True, pid=None, tid=None):
     """Counters of a running DPDK process: poolnetd's /poolnet/workers (when workers)
     and every port's /ethdev/stats. t is taken right after the first reply (the
-    counters are read when the process answers, at the end of the call)."""
+    counters are read when the process answers, at the end of the call). With pid,
+    the on-CPU time of its busiest thread (or of thread tid) too: on this shared VM
+    a forwarding core that lost the CPU to another process shows it there."""
     smp = {}
     if workers:
         smp["workers"] = pn_telemetry(prefix, "/poolnet/workers")
@@ -233,7 +277,22 @@ def sample(prefix, workers=True):
             raise
         # for poolnetd the forwarded-ratio check is a bonus
     smp["ethdev"] = ethdev
+    if pid:
+        _cpu_account(smp, pid, tid)
     return smp
+
+
+def cpu_note(hz, s0, s1, pkts):
+    """ "cpu=99.8% oncpu_cycles_per_packet=.. preempted=N steal=.." from two samples, or ""."""
+    c0, c1 = s0.get("cpu"), s1.get("cpu")
+    if not c0 or not c1 or c0["tid"] != c1["tid"] or pkts <= 0:
+        return ""
+    dt = s1["t"] - s0["t"]
+    oncpu = (c1["ticks"] - c0["ticks"]) / float(c1["clk_tck"])
+    steal = max((c1["steal"].get(k, 0) - v for k, v in c0["steal"].items()), default=0)
+    return " cpu=%.1f%% oncpu_cycles_per_packet=%.1f preempted=%d steal=%.1f%%" % (
+        100.0 * oncpu / dt, oncpu * hz / pkts, c1["nvcsw"] - c0["nvcsw"],
+        100.0 * steal / float(c1["clk_tck"]) / dt)
 
 
 def tsc_hz():
@@ -283,9 +342,8 @@ def ceiling(name, hz, s0, s1):
         return "%s mpps=0.00 cycles_per_packet=nan" % name
     pps = rx / dt
     line = "%s mpps=%.2f cycles_per_packet=%.1f" % (name, pps / 1e6, hz / pps)
-    if tx < 0.99 * rx:
-        line += "\n  note: only %.1f%% of the packets received were sent" % (100.0 * tx / rx)
-    return line
+    loop = "  loop:" + cpu_note(hz, s0, s1, rx) + " forwarded=%.1f%%" % (100.0 * tx / rx)
+    return line + "\n" + loop
 
 
 STAGES = ("parse", "classify", "lookup", "rewrite", "tx")
@@ -354,6 +412,7 @@ def delta(workload, hz, s0, s1):
     if d["cycles"] > 0:
         loop += " busy=%.1f%%" % (100.0 * d["busy_cycles"] / d["cycles"])
     loop += " wall_cycles_per_packet=%.1f" % (hz * dt / pkts)
+    loop += cpu_note(hz, s0, s1, pkts)
     if s0.get("ethdev") and s1.get("ethdev"):
         rx = _sum_ethdev(s1["ethdev"], "ipackets") - _sum_ethdev(s0["ethdev"], "ipackets")
         tx = _sum_ethdev(s1["ethdev"], "opackets") - _sum_ethdev(s0["ethdev"], "opackets")
@@ -400,8 +459,23 @@ def main(argv):
     elif cmd == "ceiling" and len(args) == 4:
         with open(args[2]) as f0, open(args[3]) as f1:
             print(ceiling(args[0], float(args[1]), json.load(f0), json.load(f1)))
-    elif cmd == "sample" and len(args) in (2, 3) and args[2:] in ([], ["--ethdev"]):
-        smp = sample(args[0], workers=not args[2:])
+    elif cmd == "sample" and len(args) >= 2:
+        opts = {"workers": True, "pid": None, "tid": None}
+        rest = args[2:]
+        while rest:
+            if rest[0] == "--ethdev":
+                opts["workers"], rest = False, rest[1:]
+            elif rest[0] in ("--pid", "--same-thread-as") and len(rest) >= 2:
+                if rest[0] == "--pid":
+                    opts["pid"] = int(rest[1])
+                else:
+                    with open(rest[1]) as f:
+                        opts["tid"] = (json.load(f).get("cpu") or {}).get("tid")
+                rest = rest[2:]
+            else:
+                sys.stderr.write(__doc__)
+                return 2
+        smp = sample(args[0], **opts)
         with open(args[1], "w") as f:
             json.dump(smp, f)
     elif cmd == "median" and args:

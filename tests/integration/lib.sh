@@ -347,3 +347,38 @@ trap 'exit 130' INT TERM
 }
 [ -x "$POOLNETD" ] || abort "no poolnetd at $POOLNETD"
 ns_cleanup # leftovers of a crashed run
+
+# daemon_start_saved [ARGS...]: starts poolnetd without --config, so it loads
+# the configuration saved in the state directory, and waits (bounded) until
+# it prints "poolnetd: ready"; DAEMON_READY_AT is then the time (date +%s.%N)
+# the ready line was first seen.
+daemon_start_saved() {
+	rm -rf "/var/run/dpdk/$DPDK_PREFIX"
+	: >"$DAEMON_LOG"
+	log "poolnetd (saved config in ${STATE_DIR:-$TMP/state}) --workers $WORKERS"
+	"$POOLNETD" --workers "$WORKERS" --no-huge \
+		--file-prefix "$DPDK_PREFIX" --state-dir "${STATE_DIR:-$TMP/state}" \
+		${IDLE_SLEEP_US:+--idle-sleep-us "$IDLE_SLEEP_US"} \
+		"$@" >"$DAEMON_LOG" 2>&1 &
+	DAEMON_PID=$!
+	local deadline=$((SECONDS + 30))
+	until daemon_ready; do
+		if ! kill -0 "$DAEMON_PID" 2>/dev/null; then
+			wait "$DAEMON_PID"
+			local rc=$?
+			DAEMON_PID=
+			abort "poolnetd exited with $rc before it was ready"
+		fi
+		[ "$SECONDS" -ge "$deadline" ] && abort "poolnetd not ready within 30 s"
+		sleep 0.01
+	done
+	DAEMON_READY_AT=$(date +%s.%N)
+}
+
+# daemon_kill9: kills poolnetd with SIGKILL at once and reaps it.
+daemon_kill9() {
+	[ -n "$DAEMON_PID" ] || return 0
+	kill -KILL "$DAEMON_PID" 2>/dev/null || true
+	wait "$DAEMON_PID" 2>/dev/null || true
+	DAEMON_PID=
+}

@@ -17,7 +17,9 @@
 TAG=hl
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh" "$@"
-set -e
+set -eE
+trap 'fail "unexpected error (exit $?) at line $LINENO: $BASH_COMMAND"; finish' ERR
+trap 'trap - ERR; set +e; cleanup' EXIT
 
 RATE=${HITLESS_RATE:-2000}       # datagrams per second
 CONTROL_COUNT=$((RATE * 5))      # phase 0: 5 s
@@ -164,12 +166,14 @@ stream_start() {
 	KDROPS0=$(kernel_drops)
 	SNDERR0=$(udp_stat vm1 SndbufErrors)
 	TXDROP0=$(if_stat vm1 eth0 tx dropped)
-	in_ns vm2 "$PY" "$HERE/seq_udp.py" recv $UDP_PORT --report "$TMP/$name.recv" \
+	# ip netns exec, not in_ns: a function would run the job in a subshell
+	# with the ERR trap
+	ip netns exec "$(ns vm2)" "$PY" "$HERE/seq_udp.py" recv $UDP_PORT --report "$TMP/$name.recv" \
 		--ready "$TMP/$name.ready" &
 	RECV_PID=$!
 	BG_PIDS+=("$RECV_PID")
 	wait_for 10 test -s "$TMP/$name.ready" || abort "receiver in vm2 did not start"
-	in_ns vm1 "$PY" "$HERE/seq_udp.py" send 10.0.0.2 $UDP_PORT --report "$TMP/$name.send" \
+	ip netns exec "$(ns vm1)" "$PY" "$HERE/seq_udp.py" send 10.0.0.2 $UDP_PORT --report "$TMP/$name.send" \
 		--rate "$RATE" --count "$count" ${until:+--until-file "$until"} --max-seconds 150 &
 	SEND_PID=$!
 	BG_PIDS+=("$SEND_PID")
@@ -177,7 +181,8 @@ stream_start() {
 
 # stream_check NAME: waits for both ends and checks the receiver's report.
 stream_check() {
-	local name=$1 sent lost reord dups kd0 kd1 snderr txdrop
+	local name=$1 sent lost reord dups snderr txdrop
+	local -a kd0 kd1
 	wait "$SEND_PID" || abort "$name: sender failed"
 	wait_for 15 test -s "$TMP/$name.recv" || { kill -TERM "$RECV_PID" 2>/dev/null || true; }
 	wait "$RECV_PID" || true
@@ -188,15 +193,15 @@ stream_check() {
 	lost=$(json_field "$TMP/$name.recv" lost)
 	reord=$(json_field "$TMP/$name.recv" reordered)
 	dups=$(json_field "$TMP/$name.recv" duplicates)
-	kd0=($KDROPS0)
-	kd1=($(kernel_drops))
+	read -ra kd0 <<<"$KDROPS0"
+	read -ra kd1 <<<"$(kernel_drops)"
 	snderr=$(($(udp_stat vm1 SndbufErrors) - SNDERR0))
 	txdrop=$(($(if_stat vm1 eth0 tx dropped) - TXDROP0))
 	log "$name vm2 kernel: Udp InErrors +$((kd1[0] - kd0[0])), RcvbufErrors +$((kd1[1] - kd0[1])), eth0 rx dropped +$((kd1[2] - kd0[2])); vm1 kernel: SndbufErrors +$snderr, eth0 tx dropped +$txdrop"
 	check "$name: the receiver saw the END of the stream" \
 		[ "$(json_field "$TMP/$name.recv" end_seen)" = True ]
 	check "$name: vm2's kernel dropped nothing (InErrors +$((kd1[0] - kd0[0])), RcvbufErrors +$((kd1[1] - kd0[1])), rx dropped +$((kd1[2] - kd0[2])))" \
-		[ "${kd1[0]}" -eq "${kd0[0]}" ] && [ "${kd1[1]}" -eq "${kd0[1]}" ] && [ "${kd1[2]}" -eq "${kd0[2]}" ]
+		test "${kd1[0]}" -eq "${kd0[0]}" -a "${kd1[1]}" -eq "${kd0[1]}" -a "${kd1[2]}" -eq "${kd0[2]}"
 	check "$name: $sent datagrams sent, $lost lost" [ "$lost" -eq 0 ]
 	check "$name: $reord reordered" [ "$reord" -eq 0 ]
 	check "$name: $dups duplicated" [ "$dups" -eq 0 ]
@@ -244,7 +249,7 @@ done
 touch "$TMP/blue.done"
 log "phase 1: $OK changes answered 2xx, $BAD not, in $((SECONDS - t0)) s; $(durations)"
 check "phase 1: all $CHANGES changes to blue applied ($OK 2xx, $BAD failed)" \
-	[ "$OK" -eq "$CHANGES" ] && [ "$BAD" -eq 0 ]
+	test "$OK" -eq "$CHANGES" -a "$BAD" -eq 0
 stream_check blue
 code=$(rc GET "$T/tenant=blue?content=config")
 check "blue is gone at the end of the cycles (GET → $code)" [ "$code" = 404 ]
@@ -265,7 +270,7 @@ done
 touch "$TMP/red.done"
 log "phase 2: $OK changes answered 2xx, $BAD not, in $((SECONDS - t0)) s; $(durations)"
 check "phase 2: all 40 changes to red applied ($OK 2xx, $BAD failed)" \
-	[ "$OK" -eq 40 ] && [ "$BAD" -eq 0 ]
+	test "$OK" -eq 40 -a "$BAD" -eq 0
 stream_check red
 log "red after phase 2: $(red_drops)"
 

@@ -8,6 +8,9 @@
 #   port a1 (access) ─ namespace vm (one MAC, learned)
 #   port a2 (access)   tenant red: red-a@a1, red-b@a2.100, VTEP 192.168.50.2
 #   port up0 (uplink)  tenant blue: blue-a@a2.200
+
+# Helpers run through check/expect look unreachable to shellcheck.
+# shellcheck disable=SC2317
 TAG=pc
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh" "$@"
@@ -87,7 +90,9 @@ $(ports_json)
 }
 EOF
 
-daemon_start "$TMP/config.json" --restconf-socket "$SOCK" --state-dir "$TMP"
+# A free loopback port for the TCP listener (the kernel picks it).
+TCP=127.0.0.1:$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+daemon_start "$TMP/config.json" --restconf-socket "$SOCK" --restconf-tcp "$TCP" --state-dir "$TMP"
 wait_for 10 test -S "$SOCK" || abort "no RESTCONF socket at $SOCK"
 
 ns_add vm
@@ -135,6 +140,11 @@ pc show tenants --json >"$OUT"
 check "show tenants --json: RFC 7951 module-qualified" json_has "$OUT" poolnet:tenants
 pc show counters --json >"$OUT"
 check "show counters --json: ports and tenants" json_has "$OUT" poolnet:ports
+pc show macs red --json >"$OUT"
+check "show macs red --json: red's list entry" json_has "$OUT" poolnet:tenant
+
+expect 0 "--tcp HOST:PORT" "$POOLCTL" --tcp "$TCP" show tenants --names
+check "--tcp: the same daemon" diff <(printf 'red\nblue\n') "$OUT"
 
 # --- get, set, apply, edit, delete ------------------------------------------
 
@@ -328,6 +338,10 @@ doc_curl 412 curl -s --unix-socket "$SOCK" -X PUT -H 'Content-Type: application/
 pc show tenants --names >"$OUT"
 check "after the examples: red and blue" diff <(printf 'red\nblue\n') "$OUT"
 
+# doc_examples: the lines of docs/api.md's ```sh blocks.
+# shellcheck disable=SC2016 # the fences are literal
+doc_examples() { sed -n '/^```sh$/,/^```$/p' "$DOC"; }
+
 # Every curl line of docs/api.md is one this file runs.
 doc_lines_run() {
 	local line missing=0
@@ -336,8 +350,8 @@ doc_lines_run() {
 			log "not run by this test: $line"
 			missing=1
 		}
-	done < <(sed -n '/^```sh$/,/^```$/p' "$DOC" | grep 'curl ')
-	return $missing
+	done < <(doc_examples | grep 'curl ')
+	return "$missing"
 }
 check "every curl example of docs/api.md is run here" doc_lines_run
 

@@ -293,6 +293,61 @@ static void test_flush_tenant(void **state)
 	assert_int_equal(mac_table_flush_tenant(fx->t, 1), 0);
 }
 
+/* Removes the entries on port 2, whatever their tenant or kind. */
+static bool on_port_2(const struct mac_key *key, const struct mac_entry *e, void *ctx)
+{
+	unsigned *calls = ctx;
+	(void)key;
+
+	(*calls)++;
+	return mac_loc_port(e->location) == 2;
+}
+
+static void test_remove_if(void **state)
+{
+	struct fixture *fx = *state;
+	struct mac_key pinned = key_of(2, 0xc);
+	unsigned calls = 0;
+
+	learn_ok(fx->t, 1, 0xa, mac_loc_local(1, 0), 1000);
+	learn_ok(fx->t, 1, 0xb, mac_loc_local(2, 0), 1000);
+	assert_int_equal(mac_table_add_static(fx->t, &pinned, mac_loc_local(2, 5)), 0);
+	learn_ok(fx->t, 2, 0xd, mac_loc_local(3, 0), 1000);
+
+	assert_int_equal(mac_table_remove_if(fx->t, on_port_2, &calls), 2);
+	assert_int_equal(calls, 4);
+	assert_non_null(find(fx->t, 1, 0xa));
+	assert_null(find(fx->t, 1, 0xb));
+	assert_null(find(fx->t, 2, 0xc));
+	assert_non_null(find(fx->t, 2, 0xd));
+}
+
+/* Enough removals in one walk that the deferred-free queue reclaims
+ * (and frees hash slots) while rte_hash_iterate is still walking. */
+static void test_flush_many_during_one_walk(void **state)
+{
+	enum { PER_TENANT = 150 };
+	struct fixture *fx = *state;
+	struct mac_table *big = mac_table_create("unit_macs_big", 2 * PER_TENANT, fx->rcu);
+
+	assert_non_null(big);
+	for (unsigned i = 0; i < PER_TENANT; i++) {
+		learn_ok(big, 1, i, mac_loc_local(1, i), 1000);
+		learn_ok(big, 2, i, mac_loc_local(2, i), 1000);
+	}
+	assert_int_equal(mac_table_flush_tenant(big, 1), PER_TENANT);
+	assert_int_equal(entries_in(big), PER_TENANT);
+	for (unsigned i = 0; i < PER_TENANT; i++) {
+		assert_null(find(big, 1, i));
+		assert_non_null(find(big, 2, i));
+	}
+	/* Every removed slot is usable again. */
+	for (unsigned i = 0; i < PER_TENANT; i++)
+		learn_ok(big, 3, i, mac_loc_local(3, i), 2000);
+	assert_int_equal(entries_in(big), 2 * PER_TENANT);
+	mac_table_destroy(big);
+}
+
 static void fill_table(struct mac_table *t)
 {
 	for (uint8_t i = 0; i < CAPACITY; i++)
@@ -402,6 +457,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_same_mac_in_two_tenants, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remove_unknown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flush_tenant, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_remove_if, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flush_many_during_one_walk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_capacity_exhaustion, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_removed_slot_reused_without_readers, setup,
 						teardown),

@@ -783,14 +783,7 @@ static void test_known_source_refreshes_last_seen(void **state)
 }
 
 /* A MAC that moves away and comes back is reported both times, so the
- * table follows it back.
- * BUG (dataplane/worker.c, learn() and learn_cache_hit()): the worker's
- * learn cache still holds (key, old location, until) from before the
- * move; when the MAC returns within the refresh period the cache hits,
- * no learn event is sent, and the table keeps the other location, so
- * frames to the MAC go to the wrong attachment until the slot expires.
- * Clearing the slot when learn() sends an event for the key would fix it.
- * This test fails until then. */
+ * table follows it back (the worker's MAC cache must not hide the return). */
 static void test_mac_moving_back_is_relearned(void **state)
 {
 	struct frame from_a_acc0, from_a_acc1;
@@ -849,13 +842,8 @@ static void test_learn_from_uplink_then_unicast_encapsulated(void **state)
 }
 
 /* The outer UDP source port follows the inner flow: same flow, same port.
- * BUG (dataplane/worker.c:204 and :212, flow_hash): the IPv4 addresses and
- * L4 ports are read as *(const uint64_t *) and *(const uint32_t *) at
- * offsets 26 and 34 of the frame, misaligned loads that are undefined
- * behaviour. UBSan reports them on the first access-port frame, so under
- * -Db_sanitize=address,undefined (halt_on_error=1, see meson.build) this
- * whole binary stops early until flow_hash reads the bytes with
- * rte_hash_crc(p + off, len, h) or memcpy. */
+ * Under UBSan this also checks that flow_hash() reads the unaligned IPv4
+ * addresses and ports without undefined behaviour. */
 static void test_encapsulated_flow_keeps_source_port(void **state)
 {
 	struct frame f;

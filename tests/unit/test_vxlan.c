@@ -225,7 +225,7 @@ static void test_decap_leaves_inner_frame(void **state)
 	assert_true(pkt_parse(m, &meta, vxlan_port));
 	assert_int_equal(meta.inner_off, OUTER_LEN);
 	assert_int_equal(meta.vni, REFERENCE_VNI);
-	vxlan_decap(m, meta.inner_off);
+	vxlan_decap(m, meta.l3_off, meta.inner_off);
 	assert_int_equal(rte_pktmbuf_pkt_len(m), 77);
 	assert_int_equal(rte_pktmbuf_data_len(m), 77);
 	assert_memory_equal(rte_pktmbuf_mtod(m, const uint8_t *), inner.bytes, 77);
