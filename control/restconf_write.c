@@ -77,24 +77,25 @@ static unsigned int body_nodes(struct lyd_node *fragment, struct lyd_node *paren
 	return count;
 }
 
-/* libyang names a node of a body parsed under a parent from the body's top:
- * prefix the parent's path, and drop the module the parent already gives. */
+/* libyang names the offending node of a body parsed under a parent by
+ * its path from the root, without the parent's keys
+ * ("/poolnet:tenants/tenant/vni"): keep the part below the parent and put
+ * the parent's data path in front ("/poolnet:tenants/tenant[name='red']/vni"). */
 static void error_path_under(struct datastore_error *err, const struct lyd_node *parent,
 			     const char *parent_xpath)
 {
 	char path[sizeof(err->path)];
-	size_t mod_len = strlen(parent->schema->module->name);
 	const char *rest = err->path;
+	const struct lyd_node *n;
 
 	if (rest[0] != '/')
 		return;
-	if (strncmp(rest + 1, parent->schema->module->name, mod_len) == 0 &&
-	    rest[1 + mod_len] == ':')
-		rest += 1 + mod_len;
-	else
-		rest++;
-	/* Too long a path keeps libyang's part. */
-	if (snprintf(path, sizeof(path), "%s/%s", parent_xpath, rest) < (int)sizeof(path))
+	for (n = parent; n != NULL && rest != NULL; n = lyd_parent(n))
+		rest = strchr(rest + 1, '/');
+	/* Not below the parent, or too long a path: libyang's path stays. */
+	if (rest == NULL)
+		return;
+	if (snprintf(path, sizeof(path), "%s%s", parent_xpath, rest) < (int)sizeof(path))
 		memcpy(err->path, path, sizeof(path));
 }
 
