@@ -35,7 +35,6 @@ static struct dp_tables *compile(struct agent *a, const struct config *cfg,
 		.n_workers = a->n_workers,
 		.local_mac = &mac,
 		.neighbours = &a->neighbours,
-		.generation = a->generation + 1,
 	};
 
 	return tables_compile(&in, err, errlen);
@@ -48,7 +47,6 @@ static void publish(struct agent *a, struct dp_tables *next)
 	struct dp_tables *prev = a->dp.tables;
 
 	__atomic_store_n(&a->dp.tables, next, __ATOMIC_RELEASE);
-	a->generation++;
 	rte_rcu_qsbr_synchronize(a->dp.rcu, RTE_QSBR_THRID_INVALID);
 	tables_free(prev);
 }

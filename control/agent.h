@@ -25,7 +25,6 @@ struct agent {
 	unsigned n_workers;
 	struct worker *workers[WORKER_MAX];
 	struct neighbour_table neighbours;
-	uint64_t generation; /* of the published tables */
 	uint32_t ageing_s_by_id[UINT16_MAX + 1]; /* MAC ageing time per tenant id */
 	pthread_mutex_t lock;
 	struct ev_loop *loop;

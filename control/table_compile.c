@@ -3,8 +3,6 @@
 #include <string.h>
 
 #include <rte_errno.h>
-#include <rte_hash.h>
-#include <rte_hash_crc.h>
 #include <rte_malloc.h>
 
 #include "control/table_compile.h"
@@ -43,32 +41,24 @@ static uint16_t vtep_add(struct dp_tables *t, const struct config *cfg,
 	return t->n_vteps++;
 }
 
-static int vni_map_build(struct dp_tables *t, const struct table_inputs *in, char *err,
-			 size_t errlen)
+static int vni_pages_build(struct dp_tables *t, const struct table_inputs *in, char *err,
+			   size_t errlen)
 {
-	char name[RTE_HASH_NAMESIZE];
-
-	snprintf(name, sizeof(name), "vni_map_%" PRIu64, t->generation);
-	struct rte_hash_parameters params = {
-		.name = name,
-		.entries = RTE_MAX(in->cfg->n_tenants * 2, 16u),
-		.key_len = sizeof(uint32_t),
-		.hash_func = rte_hash_crc,
-		.socket_id = SOCKET_ID_ANY,
-	};
-	t->vni_map = rte_hash_create(&params);
-	if (t->vni_map == NULL) {
-		snprintf(err, errlen, "cannot create the VNI map: %s", rte_strerror(rte_errno));
-		return -ENOMEM;
-	}
 	for (unsigned i = 0; i < in->cfg->n_tenants; i++) {
 		uint32_t vni = in->cfg->tenants[i].vni;
-		uintptr_t slot = in->tenant_slots[i];
+		struct dp_vni_page **page = &t->vni_pages[vni >> DP_VNI_PAGE_BITS];
 
-		if (vni != 0 && rte_hash_add_key_data(t->vni_map, &vni, (void *)slot) < 0) {
-			snprintf(err, errlen, "cannot add VNI %u to the VNI map", vni);
-			return -ENOSPC;
+		if (vni == 0)
+			continue;
+		if (*page == NULL) {
+			*page = rte_malloc("vni_page", sizeof(**page), RTE_CACHE_LINE_SIZE);
+			if (*page == NULL) {
+				snprintf(err, errlen, "out of memory for the VNI map");
+				return -ENOMEM;
+			}
+			memset(*page, 0xff, sizeof(**page));
 		}
+		(*page)->slot[vni & ((1u << DP_VNI_PAGE_BITS) - 1)] = in->tenant_slots[i];
 	}
 	return 0;
 }
@@ -138,7 +128,6 @@ struct dp_tables *tables_compile(const struct table_inputs *in, char *err, size_
 		snprintf(err, errlen, "out of memory for the datapath tables");
 		return NULL;
 	}
-	t->generation = in->generation;
 	t->uplink_port = RTE_MAX_ETHPORTS;
 	for (unsigned i = 0; i < RTE_MAX_ETHPORTS; i++)
 		memset(t->ports[i].vlan_tenant, 0xff, sizeof(t->ports[i].vlan_tenant));
@@ -155,7 +144,7 @@ struct dp_tables *tables_compile(const struct table_inputs *in, char *err, size_
 		t->local_mac = *in->local_mac;
 	}
 	if (rxqs_assign(t, in, err, errlen) != 0 || tenants_compile(t, in, err, errlen) != 0 ||
-	    vni_map_build(t, in, err, errlen) != 0) {
+	    vni_pages_build(t, in, err, errlen) != 0) {
 		tables_free(t);
 		return NULL;
 	}
@@ -166,6 +155,7 @@ void tables_free(struct dp_tables *t)
 {
 	if (t == NULL)
 		return;
-	rte_hash_free(t->vni_map);
+	for (unsigned i = 0; i < DP_VNI_PAGES; i++)
+		rte_free(t->vni_pages[i]);
 	rte_free(t);
 }

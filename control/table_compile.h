@@ -17,7 +17,6 @@ struct table_inputs {
 	unsigned n_workers;
 	const struct rte_ether_addr *local_mac; /* underlay source MAC */
 	const struct neighbour_table *neighbours;
-	uint64_t generation;
 };
 
 /* Builds the tables. Remote VTEPs whose next hop is resolved in

@@ -67,14 +67,23 @@ struct dp_port {
 	uint16_t vlan_tenant[DP_VLAN_COUNT];
 };
 
+/* VNI -> tenant slot in two levels: the 24-bit VNI's top 12 bits pick a
+ * page (NULL when no tenant uses that range), the low 12 bits a slot.
+ * Two loads per lookup, and memory only for the ranges in use. */
+#define DP_VNI_PAGE_BITS 12
+#define DP_VNI_PAGES (1u << (24 - DP_VNI_PAGE_BITS))
+
+struct dp_vni_page {
+	uint16_t slot[1u << DP_VNI_PAGE_BITS]; /* DP_NO_TENANT when unused */
+};
+
 struct dp_tables {
-	uint64_t generation;
 	struct dp_port ports[RTE_MAX_ETHPORTS];
 	struct dp_worker_rxqs workers[DP_MAX_WORKERS];
 	/* Indexed by tenant slot: a tenant keeps its slot (and so its counters)
 	 * across configuration changes; unused slots have id 0. */
 	struct dp_tenant tenants[DP_MAX_TENANTS];
-	struct rte_hash *vni_map;                 /* VNI (uint32) -> tenant slot */
+	struct dp_vni_page *vni_pages[DP_VNI_PAGES];
 	uint16_t n_vteps;
 	struct dp_vtep vteps[DP_MAX_VTEPS];
 	/* Underlay; uplink_port is RTE_MAX_ETHPORTS when there is none. */
@@ -83,6 +92,14 @@ struct dp_tables {
 	uint16_t udp_port;  /* network order */
 	struct rte_ether_addr local_mac;
 };
+
+/* The slot of the tenant with this VNI, or DP_NO_TENANT. */
+static inline uint16_t dp_vni_tenant(const struct dp_tables *t, uint32_t vni)
+{
+	const struct dp_vni_page *page = t->vni_pages[(vni >> DP_VNI_PAGE_BITS) % DP_VNI_PAGES];
+
+	return page ? page->slot[vni & ((1u << DP_VNI_PAGE_BITS) - 1)] : DP_NO_TENANT;
+}
 
 /* Index of the VTEP with address ip (network order), or DP_NO_VTEP. */
 static inline uint16_t dp_vtep_find(const struct dp_tables *t, uint32_t ip)

@@ -126,16 +126,15 @@ static uint16_t tenant_vtep_find(const struct dp_tables *t, const struct dp_tena
 static void classify_uplink(struct worker *w, const struct dp_tables *t, uint16_t port_id,
 			    struct burst *b)
 {
-	const void *vni_keys[WORKER_BURST];
-	uint32_t vnis[WORKER_BURST];
-	void *slots[WORKER_BURST];
-	uint64_t hits = 0;
 	uint16_t kept = 0;
 
 	for (uint16_t i = 0; i < b->n; i++) {
 		struct rte_mbuf *m = b->pkts[i];
 		struct pkt_meta *meta = pkt_meta(m);
 		const struct rte_ipv4_hdr *ip;
+		const struct rte_ether_hdr *inner;
+		const struct dp_tenant *tn;
+		uint16_t slot;
 
 		if (meta->ethertype == RTE_BE16(RTE_ETHER_TYPE_ARP)) {
 			punt_set(m, PUNT_ARP, DP_NO_VTEP);
@@ -148,33 +147,14 @@ static void classify_uplink(struct worker *w, const struct dp_tables *t, uint16_
 			drop(w, b, m, port_id, DP_NO_TENANT, DROP_NOT_FOR_VTEP);
 			continue;
 		}
-		vnis[kept] = meta->vni;
-		vni_keys[kept] = &vnis[kept];
-		b->pkts[kept++] = m;
-	}
-	b->n = kept;
-	if (kept == 0)
-		return;
-	rte_hash_lookup_bulk_data(t->vni_map, vni_keys, kept, &hits, slots);
-
-	kept = 0;
-	for (uint16_t i = 0; i < b->n; i++) {
-		struct rte_mbuf *m = b->pkts[i];
-		struct pkt_meta *meta = pkt_meta(m);
-		const struct rte_ipv4_hdr *ip;
-		const struct rte_ether_hdr *inner;
-		const struct dp_tenant *tn;
-		uint16_t slot;
-
-		if (!(hits & (1ull << i))) {
+		slot = dp_vni_tenant(t, meta->vni);
+		if (slot == DP_NO_TENANT) {
 			drop(w, b, m, port_id, DP_NO_TENANT, DROP_VNI_UNKNOWN);
 			continue;
 		}
-		slot = (uint16_t)(uintptr_t)slots[i];
 		tn = &t->tenants[slot];
 		meta->tenant = slot;
 		w->tenant[slot].rx++;
-		ip = rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, meta->l3_off);
 		meta->vtep = tenant_vtep_find(t, tn, ip->src_addr);
 		if (meta->vtep == DP_NO_VTEP && tn->vtep_filter) {
 			drop(w, b, m, port_id, slot, DROP_VTEP_UNKNOWN);

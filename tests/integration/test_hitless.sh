@@ -5,7 +5,7 @@
 #   phase 1 200 RESTCONF changes create, grow, shrink and delete tenant blue
 #           (attachments, VLANs, remote VTEPs, static MACs, MAC ageing) and
 #           add and remove blue's ports (net_tap devargs);
-#   phase 2 40 changes add and remove red's *other* attachments (another
+#   phase 2 80 changes add and remove red's *other* attachments (another
 #           port, a VLAN on the sender's own port, a port created for it).
 # The receiver's kernel counters (/proc/net/snmp Udp InErrors/RcvbufErrors,
 # the interface's rx drops) are read before and after each phase, so a drop
@@ -24,7 +24,8 @@ trap 'trap - ERR; set +e; cleanup' EXIT
 RATE=${HITLESS_RATE:-2000}       # datagrams per second
 CONTROL_COUNT=$((RATE * 5))      # phase 0: 5 s
 STREAM_MIN=${HITLESS_COUNT:-20000} # phases 1 and 2 send at least this many
-CHANGES=200
+CHANGES=200     # phase 1, to blue (a multiple of 20)
+RED_CHANGES=80  # phase 2, to red's other attachments (a multiple of 8)
 UDP_PORT=9000
 SOCK="$TMP/restconf.sock"
 VM1=02:00:00:00:0a:01
@@ -164,6 +165,8 @@ json_field() { "$PY" -c 'import json, sys; print(json.load(open(sys.argv[1]))[sy
 stream_start() {
 	local name=$1 count=$2 until=${3:-}
 	KDROPS0=$(kernel_drops)
+	RED_RX0=$(counter /poolnet/tenants red rx)
+	RED_DROPS0=$(counter /poolnet/tenants red drops)
 	SNDERR0=$(udp_stat vm1 SndbufErrors)
 	TXDROP0=$(if_stat vm1 eth0 tx dropped)
 	# ip netns exec, not in_ns: a function would run the job in a subshell
@@ -177,11 +180,14 @@ stream_start() {
 		--rate "$RATE" --count "$count" ${until:+--until-file "$until"} --max-seconds 150 &
 	SEND_PID=$!
 	BG_PIDS+=("$SEND_PID")
+	# the changes start once the stream flows through the switch
+	wait_for 10 at_least $((RED_RX0 + RATE / 10)) counter /poolnet/tenants red rx ||
+		abort "$name: the stream does not reach the switch"
 }
 
 # stream_check NAME: waits for both ends and checks the receiver's report.
 stream_check() {
-	local name=$1 sent lost reord dups snderr txdrop
+	local name=$1 sent lost reord dups snderr txdrop drops
 	local -a kd0 kd1
 	wait "$SEND_PID" || abort "$name: sender failed"
 	wait_for 15 test -s "$TMP/$name.recv" || { kill -TERM "$RECV_PID" 2>/dev/null || true; }
@@ -203,6 +209,9 @@ stream_check() {
 	check "$name: vm2's kernel dropped nothing (InErrors +$((kd1[0] - kd0[0])), RcvbufErrors +$((kd1[1] - kd0[1])), rx dropped +$((kd1[2] - kd0[2])))" \
 		test "${kd1[0]}" -eq "${kd0[0]}" -a "${kd1[1]}" -eq "${kd0[1]}" -a "${kd1[2]}" -eq "${kd0[2]}"
 	check "$name: $sent datagrams sent, $lost lost" [ "$lost" -eq 0 ]
+	drops=$(counter /poolnet/tenants red drops)
+	check "$name: poolnetd dropped none of red's packets ($RED_DROPS0 → $drops)" \
+		[ "$drops" -eq "$RED_DROPS0" ]
 	check "$name: $reord reordered" [ "$reord" -eq 0 ]
 	check "$name: $dups duplicated" [ "$dups" -eq 0 ]
 }
@@ -261,16 +270,16 @@ log "red after phase 1: $(red_drops)"
 # --- phase 2: red's other attachments --------------------------------------
 OK=0
 BAD=0
-log "phase 2: stream of at least $STREAM_MIN datagrams, 40 changes to red's other attachments"
+log "phase 2: stream of at least $STREAM_MIN datagrams, $RED_CHANGES changes to red's other attachments"
 stream_start red "$STREAM_MIN" "$TMP/red.done"
 t0=$SECONDS
-for c in 1 2 3 4 5; do
+for c in $(seq 1 $((RED_CHANGES / 8))); do
 	red_cycle
 done
 touch "$TMP/red.done"
 log "phase 2: $OK changes answered 2xx, $BAD not, in $((SECONDS - t0)) s; $(durations)"
-check "phase 2: all 40 changes to red applied ($OK 2xx, $BAD failed)" \
-	test "$OK" -eq 40 -a "$BAD" -eq 0
+check "phase 2: all $RED_CHANGES changes to red applied ($OK 2xx, $BAD failed)" \
+	test "$OK" -eq "$RED_CHANGES" -a "$BAD" -eq 0
 stream_check red
 log "red after phase 2: $(red_drops)"
 

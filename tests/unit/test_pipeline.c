@@ -194,7 +194,6 @@ static int group_setup(void **state)
 		.tenant_slots = tenant_slots,
 		.n_workers = 1,
 		.local_mac = &local_mac,
-		.generation = 1,
 	};
 	char err[256] = "";
 	(void)state;
