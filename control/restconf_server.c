@@ -273,6 +273,16 @@ static int make_parent_dirs(const char *path)
 	return 0;
 }
 
+static bool socket_answers(const struct sockaddr_un *addr)
+{
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool answers = fd >= 0 && connect(fd, (const struct sockaddr *)addr, sizeof(*addr)) == 0;
+
+	if (fd >= 0)
+		close(fd);
+	return answers;
+}
+
 static int listen_unix(const char *path, char *err, size_t errlen)
 {
 	struct sockaddr_un addr = {.sun_family = AF_UNIX};
@@ -285,9 +295,15 @@ static int listen_unix(const char *path, char *err, size_t errlen)
 	}
 	snprintf(addr.sun_path, sizeof(addr.sun_path), "%s", path);
 	ret = make_parent_dirs(path);
-	/* A socket left by a daemon that died would make bind() fail. */
-	if (ret == 0 && lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
+	/* A socket left by a daemon that died would make bind() fail; one that
+	 * still answers belongs to a running daemon and is left alone. */
+	if (ret == 0 && lstat(path, &st) == 0 && S_ISSOCK(st.st_mode)) {
+		if (socket_answers(&addr)) {
+			snprintf(err, errlen, "cannot bind %s: another daemon serves it", path);
+			return -1;
+		}
 		unlink(path);
+	}
 	fd = ret == 0 ? socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0) : -1;
 	if (fd < 0 || bind(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0 ||
 	    chmod(path, 0660) != 0 || listen(fd, LISTEN_BACKLOG) != 0) {
