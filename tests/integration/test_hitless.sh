@@ -3,10 +3,12 @@
 # untagged) loses, reorders and duplicates nothing while
 #   phase 0 (control) nothing changes — proves the rate is sustainable here;
 #   phase 1 200 RESTCONF changes create, grow, shrink and delete tenant blue
-#           (attachments, VLANs, remote VTEPs, static MACs, MAC ageing) and
-#           add and remove blue's ports (net_tap devargs);
+#           (attachments, VLANs, remote VTEPs, static MACs, MAC ageing; one
+#           in 20 a PUT of the whole datastore) and add and remove blue's
+#           ports (net_tap devargs);
 #   phase 2 80 changes add and remove red's *other* attachments (another
-#           port, a VLAN on the sender's own port, a port created for it).
+#           port, a VLAN on the sender's own port, a port created for it;
+#           one in 8 a PUT of red as a whole).
 # The receiver's kernel counters (/proc/net/snmp Udp InErrors/RcvbufErrors,
 # the interface's rx drops) are read before and after each phase, so a drop
 # in the VM's kernel is neither blamed on the switch nor hidden.
@@ -18,7 +20,8 @@ TAG=hl
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh" "$@"
 set -eE
-trap 'fail "unexpected error (exit $?) at line $LINENO: $BASH_COMMAND"; finish' ERR
+# (in the main shell only: a command substitution just fails)
+trap '[ "$BASHPID" = $$ ] && { fail "unexpected error (exit $?) at line $LINENO: $BASH_COMMAND"; finish; }' ERR
 trap 'trap - ERR; set +e; cleanup' EXIT
 
 RATE=${HITLESS_RATE:-2000}       # datagrams per second
@@ -47,6 +50,31 @@ cat >"$TMP/config.json" <<EOF
     {"name": "red", "id": 1, "vni": 5001, "attachment": [
       {"name": "vm1", "port": "a1"},
       {"name": "vm2", "port": "a2"}]}]}
+}
+EOF
+
+# The whole configuration after blue_cycle's 5th change.
+cat >"$TMP/step6.json" <<EOF
+{
+  "poolnet:ports": {"port": [
+    {"name": "a1", "devargs": "$(tap_devargs 0 "${ID}a1")", "role": "access"},
+    {"name": "a2", "devargs": "$(tap_devargs 1 "${ID}a2")", "role": "access"},
+    {"name": "a3", "devargs": "$(tap_devargs 2 "${ID}a3")", "role": "access"},
+    {"name": "b1", "devargs": "$(tap_devargs 3 "${ID}b1")", "role": "access"},
+    {"name": "b2", "devargs": "$(tap_devargs 4 "${ID}b2")", "role": "access"},
+    {"name": "u0", "devargs": "$(tap_devargs 5 "${ID}u0")", "role": "uplink"},
+    {"name": "b3", "devargs": "$(tap_devargs 6 "${ID}b3")", "role": "access"}]},
+  "poolnet:underlay": {"local-vtep": "192.168.50.1", "prefix-length": 24,
+                       "uplink-port": "u0"},
+  "poolnet:tenants": {"tenant": [
+    {"name": "red", "id": 1, "vni": 5001, "attachment": [
+      {"name": "vm1", "port": "a1"},
+      {"name": "vm2", "port": "a2"}]},
+    {"name": "blue", "id": 2, "vni": 5002, "attachment": [
+      {"name": "blue-1", "port": "b1"},
+      {"name": "blue-2", "port": "b2", "vlan": 20},
+      {"name": "blue-3", "port": "b3", "vlan": 30}],
+     "remote-vtep": ["192.168.50.2"]}]}
 }
 EOF
 
@@ -112,7 +140,8 @@ blue_cycle() {
 	apply POST "$T/tenant=blue" "$(attachment blue-2 b2 20)"
 	apply PATCH "$T/tenant=blue" "$(blue '"attachment":[{"name":"blue-3","port":"b3","vlan":30}]')"
 	apply PATCH "$T/tenant=blue" "$(blue '"remote-vtep":["192.168.50.2"]')"
-	apply PATCH "$T/tenant=blue" "$(blue '"remote-vtep":["192.168.50.3"]')"
+	# the whole datastore replaced, as a controller does: only blue differs
+	apply PUT "" "$(sed 's/"192.168.50.2"\]/"192.168.50.2", "192.168.50.3"]/' "$TMP/step6.json")"
 	apply PATCH "$T/tenant=blue" "$(blue '"static-mac":[{"mac":"02:00:00:0b:00:01","attachment":"blue-1"}]')"
 	apply PATCH "$T/tenant=blue" "$(blue '"static-mac":[{"mac":"02:00:00:0b:00:02","remote-vtep":"192.168.50.2"}]')"
 	apply PATCH "$T/tenant=blue" "$(blue "\"mac-ageing-time\":$((60 + c))")"
@@ -134,7 +163,8 @@ red() { echo "{\"poolnet:tenant\":[{\"name\":\"red\",$1}]}"; }
 # red_cycle: 8 changes to red's attachments other than vm1 and vm2 (one on
 # the sender's own port, on a VLAN), and a port created and removed for red.
 red_cycle() {
-	apply PATCH "$T/tenant=red" "$(red '"attachment":[{"name":"vm3","port":"a3"}]')"
+	# red replaced as a whole: vm1 and vm2 as they are, vm3 added
+	apply PUT "$T/tenant=red" "$(red '"id":1,"vni":5001,"attachment":[{"name":"vm1","port":"a1"},{"name":"vm2","port":"a2"},{"name":"vm3","port":"a3"}]')"
 	apply POST "$T/tenant=red" "$(attachment vm1-v10 a1 10)"
 	apply POST "$P" "$(port_json a4 8 "${ID}a4")"
 	apply PATCH "$T/tenant=red" "$(red '"attachment":[{"name":"vm4","port":"a4","vlan":40}]')"
@@ -216,10 +246,13 @@ stream_check() {
 	check "$name: $dups duplicated" [ "$dups" -eq 0 ]
 }
 
-red_drops() { telemetry /poolnet/tenants | "$PY" -c '
+# red_counters: red's counters in poolnetd, and its drop reasons that are not 0.
+red_counters() { telemetry /poolnet/tenants | "$PY" -c '
 import json, sys
 t = json.load(sys.stdin).get("red", {})
-print(json.dumps({k: v for k, v in t.items() if k != "drop"} | {"drop": t.get("drop")}))'; }
+drops = {k: v for k, v in (t.get("drop") or {}).items() if v}
+print("rx %s, tx %s, flooded %s, drops %s %s" % (t.get("rx"), t.get("tx"),
+      t.get("flooded"), t.get("drops"), drops or ""))'; }
 
 # --- setup -----------------------------------------------------------------
 
@@ -241,7 +274,7 @@ check "vm1 → vm2 ping" ping_ok vm1 10.0.0.2
 check "vm2 → vm1 ping" ping_ok vm2 10.0.0.1
 code=$(rc GET "$T?content=config")
 check "GET tenants answers 200 ($code)" [ "$code" = 200 ]
-log "red before: $(red_drops)"
+log "red before: $(red_counters)"
 
 # --- phase 0: the stream alone ---------------------------------------------
 log "phase 0: $CONTROL_COUNT datagrams at $RATE/s, no changes"
@@ -265,7 +298,7 @@ check "blue is gone at the end of the cycles (GET → $code)" [ "$code" = 404 ]
 code=$(rc GET "$P/port=b3?content=config")
 check "port b3 is gone at the end of the cycles (GET → $code)" [ "$code" = 404 ]
 check "the tap of port b3 is gone" wait_for 5 bash -c "! ip link show dev ${ID}b3"
-log "red after phase 1: $(red_drops)"
+log "red after phase 1: $(red_counters)"
 
 # --- phase 2: red's other attachments --------------------------------------
 OK=0
@@ -281,7 +314,7 @@ log "phase 2: $OK changes answered 2xx, $BAD not, in $((SECONDS - t0)) s; $(dura
 check "phase 2: all $RED_CHANGES changes to red applied ($OK 2xx, $BAD failed)" \
 	test "$OK" -eq "$RED_CHANGES" -a "$BAD" -eq 0
 stream_check red
-log "red after phase 2: $(red_drops)"
+log "red after phase 2: $(red_counters)"
 
 check "vm1 → vm2 ping after all changes" ping_ok vm1 10.0.0.2
 daemon_stop

@@ -19,7 +19,8 @@ TAG=rs
 # shellcheck source=tests/integration/lib.sh
 . "$(dirname "$0")/lib.sh" "$@"
 set -eE
-trap 'fail "unexpected error (exit $?) at line $LINENO: $BASH_COMMAND"; finish' ERR
+# (in the main shell only: a command substitution just fails)
+trap '[ "$BASHPID" = $$ ] && { fail "unexpected error (exit $?) at line $LINENO: $BASH_COMMAND"; finish; }' ERR
 trap 'trap - ERR; set +e; cleanup' EXIT
 
 ROUNDS=${RESTART_ROUNDS:-10}
