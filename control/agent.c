@@ -180,6 +180,7 @@ int agent_apply(void *agent, const struct config *next, struct datastore_error *
 	uint16_t port_ids[CONFIG_MAX_PORTS], rxqs[CONFIG_MAX_PORTS], slots[CONFIG_MAX_TENANTS];
 	uint16_t prev_ports[CONFIG_MAX_PORTS], prev_slots[CONFIG_MAX_TENANTS];
 	bool started[CONFIG_MAX_PORTS] = {false};
+	int kept_from[CONFIG_MAX_PORTS]; /* index in prev of a port that keeps running */
 	struct dp_tables *t;
 	char msg[512], path[256];
 	unsigned i;
@@ -188,9 +189,19 @@ int agent_apply(void *agent, const struct config *next, struct datastore_error *
 	for (i = 0; i < next->n_ports; i++) {
 		int j = running_port(prev, &next->ports[i]);
 
+		kept_from[i] = j;
 		if (j >= 0) {
 			port_ids[i] = a->port_ids[j];
 			rxqs[i] = a->port_rxqs[j];
+			ret = port_set_mtu(port_ids[i], next->ports[i].mtu);
+			if (ret != 0) {
+				snprintf(path, sizeof(path), "/poolnet:ports/port[name='%s']/mtu",
+					 next->ports[i].name);
+				ret = datastore_error_set(err, 400, "invalid-value", path,
+							  "the device refuses MTU %u: %s",
+							  next->ports[i].mtu, strerror(-ret));
+				goto undo;
+			}
 			continue;
 		}
 		ret = port_start(&next->ports[i], a->n_workers, a->dp.pool, &port_ids[i], &rxqs[i],
@@ -198,7 +209,9 @@ int agent_apply(void *agent, const struct config *next, struct datastore_error *
 		if (ret != 0) {
 			snprintf(path, sizeof(path), "/poolnet:ports/port[name='%s']/devargs",
 				 next->ports[i].name);
-			ret = datastore_error_set(err, 400, "invalid-value", path, "%s", msg);
+			ret = ret == -EBUSY ?
+				      datastore_error_set(err, 409, "in-use", path, "%s", msg) :
+				      datastore_error_set(err, 400, "invalid-value", path, "%s", msg);
 			goto undo;
 		}
 		started[i] = true;
@@ -222,9 +235,6 @@ int agent_apply(void *agent, const struct config *next, struct datastore_error *
 	memcpy(a->tenant_slots, slots, sizeof(slots));
 	a->cfg = next;
 	publish(a, t);
-	for (i = 0; i < next->n_ports; i++)
-		if (!started[i])
-			port_set_mtu(port_ids[i], next->ports[i].mtu);
 	cleanup_removed(a, prev, prev_ports, prev_slots);
 	arp_resolver_sync(a);
 	ret = mac_learning_configure(a, msg, sizeof(msg));
@@ -233,8 +243,12 @@ int agent_apply(void *agent, const struct config *next, struct datastore_error *
 		fprintf(stderr, "poolnetd: %s\n", msg);
 	return 0;
 undo:
-	for (i = 0; i < next->n_ports; i++)
-		if (started[i])
-			port_stop(port_ids[i]);
+	/* Ports after i were not touched; i itself refused or failed to start. */
+	for (unsigned k = 0; k < RTE_MIN(i + 1, next->n_ports); k++) {
+		if (started[k])
+			port_stop(port_ids[k]);
+		else if (kept_from[k] >= 0)
+			port_set_mtu(port_ids[k], prev->ports[kept_from[k]].mtu);
+	}
 	return ret;
 }

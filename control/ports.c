@@ -51,9 +51,9 @@ static int port_configure(const struct port_config *pc, uint16_t port_id, unsign
 		goto fail;
 	/* Not every PMD can change its MTU (net_pcap, net_null): the
 	 * configured MTU still bounds what the switch encapsulates. */
-	ret = rte_eth_dev_set_mtu(port_id, pc->mtu);
-	if (ret != 0 && ret != -ENOTSUP && ret != -EINVAL) {
-		snprintf(err, errlen, "port %s: cannot set MTU %u: %s", pc->name, pc->mtu,
+	ret = port_set_mtu(port_id, pc->mtu);
+	if (ret != 0) {
+		snprintf(err, errlen, "port %s: the device refuses MTU %u: %s", pc->name, pc->mtu,
 			 strerror(-ret));
 		return ret;
 	}
@@ -76,6 +76,15 @@ int port_start(const struct port_config *pc, unsigned n_workers, struct rte_memp
 	int ret;
 
 	devargs_name(pc->devargs, name, sizeof(name));
+	/* rte_dev_probe() succeeds for a device that exists: never take over
+	 * (and on failure remove) a device another port runs. */
+	if (rte_eth_dev_get_port_by_name(name, port_id) == 0) {
+		snprintf(err, errlen,
+			 "port %s: device %s is in use by another port (remove that port first, "
+			 "or use another device name)",
+			 pc->name, name);
+		return -EBUSY;
+	}
 	ret = rte_dev_probe(pc->devargs);
 	if (ret == 0)
 		ret = rte_eth_dev_get_port_by_name(name, port_id);
@@ -108,10 +117,14 @@ void port_stop(uint16_t port_id)
 	rte_dev_remove(info.device);
 }
 
-void port_set_mtu(uint16_t port_id, uint16_t mtu)
+int port_set_mtu(uint16_t port_id, uint16_t mtu)
 {
 	uint16_t current;
+	int ret;
 
-	if (rte_eth_dev_get_mtu(port_id, &current) == 0 && current != mtu)
-		rte_eth_dev_set_mtu(port_id, mtu);
+	if (rte_eth_dev_get_mtu(port_id, &current) == 0 && current == mtu)
+		return 0;
+	ret = rte_eth_dev_set_mtu(port_id, mtu);
+	/* PMDs without MTU control (net_pcap, net_null) take any size. */
+	return ret == -ENOTSUP ? 0 : ret;
 }

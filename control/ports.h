@@ -22,6 +22,7 @@ int port_start(const struct port_config *pc, unsigned n_workers, struct rte_memp
 /* Stops, closes and removes the device of port_id. */
 void port_stop(uint16_t port_id);
 
-/* Applies a new MTU to a running port; PMDs that cannot change it keep
- * theirs (the switch still enforces the configured one on encapsulation). */
-void port_set_mtu(uint16_t port_id, uint16_t mtu);
+/* Sets the MTU of a port. Returns 0 (also for PMDs without MTU control,
+ * where the switch still enforces the MTU on encapsulation) or the
+ * device's negative errno when it refuses the size. */
+int port_set_mtu(uint16_t port_id, uint16_t mtu);

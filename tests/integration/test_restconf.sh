@@ -257,6 +257,13 @@ bad "writing operational state" 405 operation-not-supported \
 	PUT "$DATA/poolnet:ports/port=red1/statistics" -H "$JSON" -d '{"poolnet:statistics": {}}'
 bad "unknown method" 405 operation-not-supported TRACE "$RED"
 bad "unknown resource" 404 invalid-value GET /restconf/nosuch
+# The device refuses the request: refused, and the running port untouched.
+bad "an MTU the device refuses" 400 invalid-value PATCH "$DATA/poolnet:ports/port=red1" \
+	-H "$JSON" -d '{"poolnet:port": [{"name": "red1", "mtu": 9000}]}'
+bad "a port taking a running port's device" 409 in-use PUT "$DATA/poolnet:ports/port=red1" \
+	-H "$JSON" -d "{\"poolnet:port\": [{\"name\": \"red1\", \"role\": \"access\",
+	    \"devargs\": \"$(tap_devargs 0 "${ID}rx")\"}]}"
+check "the refused port change left the running tap" ip link show "${ID}r1"
 
 daemon_stop
 finish
