@@ -40,4 +40,6 @@ struct worker_stats {
 	uint64_t profiled_packets;        /* packets of the profiled bursts */
 	uint64_t bursts;
 	uint64_t learn_dropped; /* learn events lost to a full ring */
+	uint64_t mac_lookups;     /* MAC keys looked up (two per packet) */
+	uint64_t mac_cache_misses; /* of those, the ones the MAC cache missed */
 } __rte_cache_aligned;

@@ -453,6 +453,8 @@ void worker_process_burst(struct worker *w, const struct dp_tables *t, uint16_t 
 			}
 		}
 	}
+	w->stats.mac_lookups += 2 * b.n;
+	w->stats.mac_cache_misses += n_miss;
 	if (n_miss != 0) {
 		rte_hash_lookup_bulk_data(w->dp->macs->hash, miss_keys, n_miss, &hits, entries);
 		for (unsigned j = 0; j < n_miss; j++) {

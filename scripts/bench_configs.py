@@ -17,7 +17,8 @@ Standard library only. Subcommands (used by scripts/bench):
   ceiling NAME TSC_HZ T0 T1    print the ceiling line from two testpmd samples
   delta W TSC_HZ T0 T1         print the result lines of workload W from two samples
   median FILE...               print the result lines (one run per file) of the run
-                               with the median cycles_per_packet
+                               with the median cycles_per_packet, preferring runs
+                               whose forwarding thread kept its core (cpu >= 99%)
 """
 
 import json
@@ -430,19 +431,33 @@ def delta(workload, hz, s0, s1):
     return lines
 
 
+CLEAN_CPU = 99.0  # % of the window on a CPU above which a run had its core to itself
+
+
 def median(paths):
-    """The lines of the run (a file of result lines) with the median cycles_per_packet."""
+    """The lines of the run (one file of result lines per run) with the median
+    cycles_per_packet, among the runs whose forwarding thread had its core to itself
+    (cpu >= CLEAN_CPU) when there are any, else among all (with a warning line)."""
     runs = []
     for path in paths:
         with open(path) as f:
-            text = f.read()
+            text = f.read().rstrip("\n")
         m = re.search(r"cycles_per_packet=([0-9.]+)", text)
-        if m:
-            runs.append((float(m.group(1)), text.rstrip("\n")))
+        if not m:
+            continue
+        c = re.search(r" cpu=([0-9.]+)%", text)
+        runs.append((float(m.group(1)), text, c is None or float(c.group(1)) >= CLEAN_CPU))
     if not runs:
         return None
-    runs.sort(key=lambda r: r[0])
-    return runs[(len(runs) - 1) // 2][1]
+    clean = [r for r in runs if r[2]]
+    pick = sorted(clean or runs, key=lambda r: r[0])
+    text = pick[(len(pick) - 1) // 2][1]
+    name = text.split()[0]
+    if clean:
+        return text + "\n# %s: median of the %d of %d runs with cpu >= %.0f%%" % (
+            name, len(clean), len(runs), CLEAN_CPU)
+    return text + "\n# %s: no run had its core to itself (cpu < %.0f%% in all %d): inflated" % (
+        name, CLEAN_CPU, len(runs))
 
 
 def main(argv):
