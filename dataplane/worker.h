@@ -56,12 +56,14 @@ struct tx_buffer {
  * worker empties its cache before its next burst. A removed entry is not
  * reused before the worker's next quiescent state, so a pointer read from
  * the cache stays valid for the rest of the burst. Misses are not cached. */
-struct mac_cache_slot {
-	uint64_t key; /* struct mac_key as 8 bytes; 0 = empty (tenant id 0 is unused) */
-	struct mac_entry *entry;
-};
+#define MAC_CACHE_WAYS 4
+#define MAC_CACHE_BUCKETS 1024 /* a power of two: 4096 keys, 64 KiB */
 
-#define MAC_CACHE_SIZE 4096 /* slots, a power of two */
+/* One cache line: a key is found by comparing four. */
+struct mac_cache_bucket {
+	uint64_t key[MAC_CACHE_WAYS]; /* struct mac_key as 8 bytes; 0 = empty (no tenant id 0) */
+	struct mac_entry *entry[MAC_CACHE_WAYS];
+} __rte_cache_aligned;
 
 struct worker {
 	struct dataplane *dp;
@@ -72,7 +74,7 @@ struct worker {
 	struct tx_buffer tx[RTE_MAX_ETHPORTS];
 	struct worker_stats stats;
 	uint64_t mac_cache_generation; /* of the MAC table the cache reflects */
-	struct mac_cache_slot mac_cache[MAC_CACHE_SIZE];
+	struct mac_cache_bucket mac_cache[MAC_CACHE_BUCKETS];
 	struct port_counters port[RTE_MAX_ETHPORTS];
 	struct tenant_counters tenant[DP_MAX_TENANTS];
 };
