@@ -26,6 +26,8 @@ struct agent {
 	struct worker *workers[WORKER_MAX];
 	struct neighbour_table neighbours;
 	uint32_t ageing_s_by_id[UINT16_MAX + 1]; /* MAC ageing time per tenant id */
+	uint32_t mac_limit_by_id[UINT16_MAX + 1]; /* learned MACs at most; 0: no tenant */
+	uint64_t macs_refused_by_id[UINT16_MAX + 1]; /* MACs not learned: limit reached */
 	pthread_mutex_t lock;
 	struct ev_loop *loop;
 };

@@ -82,7 +82,8 @@ static int tenant_state_add(struct agent *a, struct lyd_node **tree, unsigned i)
 		 a->cfg->tenants[i].name);
 	if (leaf_u64(a, tree, base, "rx-packets", sum.rx) != 0 ||
 	    leaf_u64(a, tree, base, "tx-packets", sum.tx) != 0 ||
-	    leaf_u64(a, tree, base, "flooded-packets", sum.flooded) != 0)
+	    leaf_u64(a, tree, base, "flooded-packets", sum.flooded) != 0 ||
+	    leaf_u64(a, tree, base, "macs-refused", a->macs_refused_by_id[a->cfg->tenants[i].id]) != 0)
 		return -EINVAL;
 	return drops_add(a, tree, base, sum.drop);
 }

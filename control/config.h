@@ -17,6 +17,7 @@
 #define CONFIG_MAX_VTEPS 16       /* remote VTEPs per tenant */
 #define CONFIG_MAX_NEIGHBOURS 64  /* static underlay neighbours */
 #define CONFIG_MAX_STATIC_MACS 256 /* per tenant */
+#define CONFIG_MAX_ALLOWED 8       /* allowed MACs, and IPs, per attachment */
 
 enum port_role {
 	PORT_ROLE_ACCESS,
@@ -30,10 +31,22 @@ struct port_config {
 	uint16_t mtu; /* bytes of L3 payload, default 1500 */
 };
 
+/* Anti-spoofing of one attachment. Empty lists allow any address. */
+struct port_security_config {
+	bool enabled;
+	unsigned n_macs;
+	struct rte_ether_addr macs[CONFIG_MAX_ALLOWED];
+	unsigned n_ipv4;
+	uint32_t ipv4[CONFIG_MAX_ALLOWED]; /* network order */
+	unsigned n_ipv6;
+	uint8_t ipv6[CONFIG_MAX_ALLOWED][16];
+};
+
 struct attachment_config {
 	char name[CONFIG_NAME_MAX]; /* unique within the tenant */
 	char port[CONFIG_NAME_MAX]; /* a port_config name of role access */
 	uint16_t vlan;              /* 1..4094, or 0 for untagged */
+	struct port_security_config security;
 };
 
 struct neighbour_config {
@@ -66,6 +79,7 @@ struct tenant_config {
 	uint16_t id;          /* 1..65535, unique */
 	uint32_t vni;         /* 1..16777215, unique; 0 = no VXLAN */
 	uint32_t mac_ageing_s; /* seconds, default 300 */
+	uint32_t mac_limit;    /* learned MACs at most, default 4096 */
 	unsigned n_attachments;
 	struct attachment_config attachments[CONFIG_MAX_ATTACHMENTS];
 	unsigned n_vteps;

@@ -237,6 +237,34 @@ static int claim_port_vlan(struct config_builder *b, const struct lyd_node *node
 			  owner_tenant->attachments[(*owner - 1) & 0xff].name);
 }
 
+/* YANG bounds the lists (max-elements) to the arrays' sizes. */
+static void read_port_security(const struct lyd_node *attachment,
+			       struct port_security_config *sec)
+{
+	const struct lyd_node *container = child(attachment, "port-security");
+	const struct lyd_node *node;
+	const char *enabled = container ? child_value(container, "enabled") : NULL;
+
+	sec->enabled = enabled == NULL || strcmp(enabled, "true") == 0;
+	if (container == NULL)
+		return;
+	FOR_EACH_CHILD_NAMED(container, "allowed-mac", node)
+		if (sec->n_macs < CONFIG_MAX_ALLOWED)
+			mac_of(node, &sec->macs[sec->n_macs++]);
+	FOR_EACH_CHILD_NAMED(container, "allowed-ip", node) {
+		const char *ip = lyd_get_value(node);
+
+		if (strchr(ip, ':') == NULL) {
+			if (sec->n_ipv4 < CONFIG_MAX_ALLOWED &&
+			    inet_pton(AF_INET, ip, &sec->ipv4[sec->n_ipv4]) == 1)
+				sec->n_ipv4++;
+		} else if (sec->n_ipv6 < CONFIG_MAX_ALLOWED &&
+			   inet_pton(AF_INET6, ip, sec->ipv6[sec->n_ipv6]) == 1) {
+			sec->n_ipv6++;
+		}
+	}
+}
+
 static int read_attachments(struct config_builder *b, const struct lyd_node *tenant_node,
 			    struct tenant_config *tenant)
 {
@@ -253,6 +281,7 @@ static int read_attachments(struct config_builder *b, const struct lyd_node *ten
 		copy_child_string(node, "name", att->name, sizeof(att->name));
 		copy_child_string(node, "port", att->port, sizeof(att->port));
 		att->vlan = child_number(node, "vlan");
+		read_port_security(node, &att->security);
 		ret = claim_port_vlan(b, node, tenant);
 		if (ret)
 			return ret;
@@ -347,6 +376,7 @@ static int read_tenant(struct config_builder *b, const struct lyd_node *node,
 	tenant->id = child_number(node, "id");
 	tenant->vni = child_number(node, "vni");
 	tenant->mac_ageing_s = child_number(node, "mac-ageing-time");
+	tenant->mac_limit = child_number(node, "mac-limit");
 	ret = read_attachments(b, node, tenant);
 	if (!ret)
 		ret = read_remote_vteps(b, node, tenant);

@@ -10,11 +10,19 @@ int mac_learning_configure(struct agent *a, char *err, size_t errlen)
 {
 	const struct dp_tables *t = a->dp.tables;
 
+	static uint32_t previous_limit[UINT16_MAX + 1];
+
+	memcpy(previous_limit, a->mac_limit_by_id, sizeof(previous_limit));
 	memset(a->ageing_s_by_id, 0, sizeof(a->ageing_s_by_id));
+	memset(a->mac_limit_by_id, 0, sizeof(a->mac_limit_by_id));
 	for (unsigned i = 0; i < a->cfg->n_tenants; i++) {
 		const struct tenant_config *tc = &a->cfg->tenants[i];
 
 		a->ageing_s_by_id[tc->id] = tc->mac_ageing_s;
+		a->mac_limit_by_id[tc->id] = tc->mac_limit;
+		/* A tenant new to this configuration starts its count afresh. */
+		if (previous_limit[tc->id] == 0)
+			a->macs_refused_by_id[tc->id] = 0;
 		for (unsigned s = 0; s < tc->n_static_macs; s++) {
 			const struct static_mac_config *sm = &tc->static_macs[s];
 			struct mac_key key = {.tenant_id = tc->id, .mac = sm->mac};
@@ -41,8 +49,17 @@ unsigned mac_learning_drain(struct agent *a, uint64_t now)
 	unsigned n = rte_ring_sc_dequeue_burst_elem(a->dp.learn_ring, ev, sizeof(ev[0]),
 						    LEARN_DRAIN_BURST, NULL);
 
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned i = 0; i < n; i++) {
+		uint16_t id = ev[i].key.tenant_id;
+
+		/* One VM inventing MACs must not fill the table for everyone. */
+		if (mac_table_dynamic_count(a->dp.macs, id) >= a->mac_limit_by_id[id] &&
+		    mac_table_find(a->dp.macs, &ev[i].key) == NULL) {
+			a->macs_refused_by_id[id]++;
+			continue;
+		}
 		mac_table_learn(a->dp.macs, &ev[i].key, ev[i].location, now);
+	}
 	return n;
 }
 

@@ -85,6 +85,48 @@ static int rxqs_assign(struct dp_tables *t, const struct table_inputs *in, char 
 	return 0;
 }
 
+_Static_assert(CONFIG_MAX_ALLOWED == PORT_SECURITY_MAX, "port security lists differ in size");
+
+static bool security_enforced(const struct port_security_config *sec)
+{
+	return sec->enabled && (sec->n_macs != 0 || sec->n_ipv4 != 0 || sec->n_ipv6 != 0);
+}
+
+static int security_compile(struct dp_tables *t, const struct table_inputs *in, char *err,
+			    size_t errlen)
+{
+	const struct config *cfg = in->cfg;
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < cfg->n_tenants; i++)
+		for (unsigned a = 0; a < cfg->tenants[i].n_attachments; a++)
+			n += security_enforced(&cfg->tenants[i].attachments[a].security);
+	if (n == 0)
+		return 0;
+	t->security = rte_zmalloc("port_security", n * sizeof(*t->security), RTE_CACHE_LINE_SIZE);
+	if (t->security == NULL) {
+		snprintf(err, errlen, "out of memory for port security");
+		return -ENOMEM;
+	}
+	n = 0;
+	for (unsigned i = 0; i < cfg->n_tenants; i++)
+		for (unsigned a = 0; a < cfg->tenants[i].n_attachments; a++) {
+			const struct attachment_config *ac = &cfg->tenants[i].attachments[a];
+			struct dp_port_security *sec = &t->security[n];
+
+			if (!security_enforced(&ac->security))
+				continue;
+			sec->n_macs = ac->security.n_macs;
+			memcpy(sec->macs, ac->security.macs, sizeof(sec->macs));
+			sec->n_ipv4 = ac->security.n_ipv4;
+			memcpy(sec->ipv4, ac->security.ipv4, sizeof(sec->ipv4));
+			sec->n_ipv6 = ac->security.n_ipv6;
+			memcpy(sec->ipv6, ac->security.ipv6, sizeof(sec->ipv6));
+			t->ports[in->port_ids[config_port_index(cfg, ac->port)]].vlan_security[ac->vlan] = n++;
+		}
+	return 0;
+}
+
 static int tenants_compile(struct dp_tables *t, const struct table_inputs *in, char *err,
 			   size_t errlen)
 {
@@ -130,7 +172,10 @@ struct dp_tables *tables_compile(const struct table_inputs *in, char *err, size_
 	}
 	t->uplink_port = RTE_MAX_ETHPORTS;
 	for (unsigned i = 0; i < RTE_MAX_ETHPORTS; i++)
+	{
 		memset(t->ports[i].vlan_tenant, 0xff, sizeof(t->ports[i].vlan_tenant));
+		memset(t->ports[i].vlan_security, 0xff, sizeof(t->ports[i].vlan_security));
+	}
 	for (unsigned i = 0; i < cfg->n_ports; i++) {
 		struct dp_port *p = &t->ports[in->port_ids[i]];
 
@@ -144,7 +189,7 @@ struct dp_tables *tables_compile(const struct table_inputs *in, char *err, size_
 		t->local_mac = *in->local_mac;
 	}
 	if (rxqs_assign(t, in, err, errlen) != 0 || tenants_compile(t, in, err, errlen) != 0 ||
-	    vni_pages_build(t, in, err, errlen) != 0) {
+	    vni_pages_build(t, in, err, errlen) != 0 || security_compile(t, in, err, errlen) != 0) {
 		tables_free(t);
 		return NULL;
 	}
@@ -157,5 +202,6 @@ void tables_free(struct dp_tables *t)
 		return;
 	for (unsigned i = 0; i < DP_VNI_PAGES; i++)
 		rte_free(t->vni_pages[i]);
+	rte_free(t->security);
 	rte_free(t);
 }

@@ -116,6 +116,8 @@ static int cmd_tenants(const char *cmd __rte_unused, const char *params __rte_un
 		rte_tel_data_add_dict_u64(t, "rx", sum.rx);
 		rte_tel_data_add_dict_u64(t, "tx", sum.tx);
 		rte_tel_data_add_dict_u64(t, "flooded", sum.flooded);
+		rte_tel_data_add_dict_u64(t, "macs", mac_table_dynamic_count(a->dp.macs, a->cfg->tenants[i].id));
+		rte_tel_data_add_dict_u64(t, "macs_refused", a->macs_refused_by_id[a->cfg->tenants[i].id]);
 		add_drops(t, sum.drop);
 		rte_tel_data_add_dict_container(
 			d, telemetry_key(a->cfg->tenants[i].name, key, sizeof(key)), t, 0);

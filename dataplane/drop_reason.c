@@ -18,6 +18,9 @@ static const char *const drop_reason_names[DROP_REASON_MAX] = {
 	[DROP_PUNT_FULL] = "punt_full",
 	[DROP_TX_FULL] = "tx_full",
 	[DROP_ATTACHMENT_GONE] = "attachment_gone",
+	[DROP_SPOOFED_MAC] = "spoofed_mac",
+	[DROP_SPOOFED_IP] = "spoofed_ip",
+	[DROP_SPOOFED_ARP] = "spoofed_arp",
 };
 
 const char *drop_reason_name(enum drop_reason reason)

@@ -19,6 +19,9 @@ enum drop_reason {
 	DROP_PUNT_FULL,     /* control-thread queue full (ARP, pending packets) */
 	DROP_TX_FULL,       /* the port's transmit queue refused the packet */
 	DROP_ATTACHMENT_GONE, /* learned destination removed by a config change */
+	DROP_SPOOFED_MAC,   /* source MAC not allowed on the attachment */
+	DROP_SPOOFED_IP,    /* source IP not allowed on the attachment */
+	DROP_SPOOFED_ARP,   /* ARP or neighbour advertisement for another address */
 	DROP_REASON_MAX,
 };
 

@@ -55,6 +55,7 @@ struct mac_table *mac_table_create(const char *name, uint32_t capacity, struct r
 	t = &impl->pub;
 	t->capacity = capacity;
 	t->entries = rte_zmalloc(name, capacity * sizeof(*t->entries), RTE_CACHE_LINE_SIZE);
+	t->n_dynamic = rte_zmalloc(name, (UINT16_MAX + 1) * sizeof(*t->n_dynamic), 0);
 	/* Twice the entries in hash slots, so bucket collisions never make
 	 * the table refuse keys before capacity entries are used. */
 	struct rte_hash_parameters params = {
@@ -78,7 +79,7 @@ struct mac_table *mac_table_create(const char *name, uint32_t capacity, struct r
 		.v = rcu,
 	};
 	impl->dq = rte_rcu_qsbr_dq_create(&dq_params);
-	if (t->entries == NULL || t->hash == NULL || impl->dq == NULL) {
+	if (t->entries == NULL || t->n_dynamic == NULL || t->hash == NULL || impl->dq == NULL) {
 		mac_table_destroy(t);
 		rte_errno = ENOMEM;
 		return NULL;
@@ -102,6 +103,7 @@ void mac_table_destroy(struct mac_table *t)
 		rte_rcu_qsbr_dq_delete(impl->dq);
 	rte_hash_free(t->hash);
 	rte_free(t->entries);
+	rte_free(t->n_dynamic);
 	rte_free(impl);
 }
 
@@ -144,6 +146,8 @@ static int entry_insert(struct mac_table *t, const struct mac_key *key, uint64_t
 		entry_release(t, e - t->entries);
 		return -ENOSPC;
 	}
+	if (!is_static)
+		t->n_dynamic[key->tenant_id]++;
 	return 0;
 }
 
@@ -166,6 +170,8 @@ int mac_table_add_static(struct mac_table *t, const struct mac_key *key, uint64_
 
 	if (e == NULL)
 		return entry_insert(t, key, location, 0, true);
+	if (!e->is_static)
+		t->n_dynamic[key->tenant_id]--;
 	e->is_static = true;
 	__atomic_store_n(&e->location, location, __ATOMIC_RELEASE);
 	return 0;
@@ -183,6 +189,8 @@ int mac_table_remove(struct mac_table *t, const struct mac_key *key)
 	f.entry = e - t->entries;
 	if (f.position < 0)
 		return f.position;
+	if (!e->is_static)
+		t->n_dynamic[key->tenant_id]--;
 	__atomic_store_n(&t->generation, t->generation + 1, __ATOMIC_RELEASE);
 	/* The queue is as large as the table, so this cannot fail for lack of room. */
 	return rte_rcu_qsbr_dq_enqueue(impl->dq, &f);

@@ -57,6 +57,7 @@ struct mac_table {
 	uint32_t capacity;
 	uint32_t free_head;
 	uint32_t n_used;
+	uint32_t *n_dynamic; /* learned (not static) entries per tenant id */
 };
 
 /* Creates a table for capacity entries whose freed slots are reclaimed
@@ -70,6 +71,12 @@ int mac_table_learn(struct mac_table *t, const struct mac_key *key, uint64_t loc
 
 /* Installs or replaces a static entry. */
 int mac_table_add_static(struct mac_table *t, const struct mac_key *key, uint64_t location);
+
+/* Learned (not static) entries of a tenant. */
+static inline uint32_t mac_table_dynamic_count(const struct mac_table *t, uint16_t tenant_id)
+{
+	return t->n_dynamic[tenant_id];
+}
 
 /* Removes the entry; returns -ENOENT when there is none. */
 int mac_table_remove(struct mac_table *t, const struct mac_key *key);

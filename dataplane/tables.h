@@ -10,6 +10,7 @@
 #include <rte_ether.h>
 #include <rte_ethdev.h>
 
+#include "dataplane/port_security.h"
 #include "dataplane/vxlan.h"
 
 #define DP_MAX_TENANTS 1024
@@ -19,6 +20,7 @@
 #define DP_VLAN_COUNT 4096
 #define DP_NO_TENANT 0xffff
 #define DP_NO_VTEP 0xffff
+#define DP_NO_SECURITY 0xffff
 #define DP_MAX_WORKERS 16
 #define DP_MAX_RXQ 32 /* rx queues one worker polls */
 
@@ -65,6 +67,9 @@ struct dp_port {
 	uint16_t mtu; /* bytes of L3 packet */
 	/* Tenant slot per VLAN id (index 0: untagged), DP_NO_TENANT if none. */
 	uint16_t vlan_tenant[DP_VLAN_COUNT];
+	/* Index into dp_tables.security of the attachment on each VLAN whose
+	 * addresses are enforced, DP_NO_SECURITY if none. */
+	uint16_t vlan_security[DP_VLAN_COUNT];
 };
 
 /* VNI -> tenant slot in two levels: the 24-bit VNI's top 12 bits pick a
@@ -84,6 +89,7 @@ struct dp_tables {
 	 * across configuration changes; unused slots have id 0. */
 	struct dp_tenant tenants[DP_MAX_TENANTS];
 	struct dp_vni_page *vni_pages[DP_VNI_PAGES];
+	struct dp_port_security *security; /* of the enforced attachments */
 	uint16_t n_vteps;
 	struct dp_vtep vteps[DP_MAX_VTEPS];
 	/* Underlay; uplink_port is RTE_MAX_ETHPORTS when there is none. */

@@ -107,6 +107,15 @@ static void classify_access(struct worker *w, const struct dp_tables *t, uint16_
 			drop(w, b, m, port_id, slot, DROP_BAD_SRC_MAC);
 			continue;
 		}
+		if (port->vlan_security[meta->vlan] != DP_NO_SECURITY) {
+			enum drop_reason why = port_security_check(
+				&t->security[port->vlan_security[meta->vlan]], m, meta);
+
+			if (why != DROP_REASON_MAX) {
+				drop(w, b, m, port_id, slot, why);
+				continue;
+			}
+		}
 		b->pkts[kept++] = m;
 	}
 	b->n = kept;
