@@ -72,6 +72,33 @@ void agent_transmit(struct agent *a, uint16_t port_id, struct rte_mbuf *m)
 		rte_pktmbuf_free(m);
 }
 
+void agent_port_counters(const struct agent *a, uint16_t port_id, struct port_counters *sum)
+{
+	*sum = (struct port_counters){0};
+	for (unsigned w = 0; w < a->n_workers; w++) {
+		const struct port_counters *c = &a->workers[w]->port[port_id];
+
+		sum->rx += c->rx;
+		sum->tx += c->tx;
+		for (int r = 0; r < DROP_REASON_MAX; r++)
+			sum->drop[r] += c->drop[r];
+	}
+}
+
+void agent_tenant_counters(const struct agent *a, uint16_t slot, struct tenant_counters *sum)
+{
+	*sum = (struct tenant_counters){0};
+	for (unsigned w = 0; w < a->n_workers; w++) {
+		const struct tenant_counters *c = &a->workers[w]->tenant[slot];
+
+		sum->rx += c->rx;
+		sum->tx += c->tx;
+		sum->flooded += c->flooded;
+		for (int r = 0; r < DROP_REASON_MAX; r++)
+			sum->drop[r] += c->drop[r];
+	}
+}
+
 uint16_t agent_tenant_slot(const struct agent *a, uint16_t tenant_id)
 {
 	for (unsigned i = 0; i < a->cfg->n_tenants; i++)

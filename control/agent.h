@@ -45,6 +45,10 @@ int agent_publish_tables(struct agent *a);
 /* Sends m (a complete frame) on port_id through worker 0. Consumes m. */
 void agent_transmit(struct agent *a, uint16_t port_id, struct rte_mbuf *m);
 
+/* The counters of a DPDK port, or of a tenant slot, summed over the workers. */
+void agent_port_counters(const struct agent *a, uint16_t port_id, struct port_counters *sum);
+void agent_tenant_counters(const struct agent *a, uint16_t slot, struct tenant_counters *sum);
+
 /* The slot of the tenant with this id in the running configuration, or
  * DP_NO_TENANT. */
 uint16_t agent_tenant_slot(const struct agent *a, uint16_t tenant_id);

@@ -41,18 +41,11 @@ static int drops_add(struct agent *a, struct lyd_node **tree, const char *base,
 
 static int port_state_add(struct agent *a, struct lyd_node **tree, unsigned i)
 {
-	struct port_counters sum = {0};
+	struct port_counters sum;
 	char base[STATE_BASE_MAX];
 	uint64_t drops = 0;
 
-	for (unsigned w = 0; w < a->n_workers; w++) {
-		const struct port_counters *c = &a->workers[w]->port[a->port_ids[i]];
-
-		sum.rx += c->rx;
-		sum.tx += c->tx;
-		for (int r = 0; r < DROP_REASON_MAX; r++)
-			sum.drop[r] += c->drop[r];
-	}
+	agent_port_counters(a, a->port_ids[i], &sum);
 	for (int r = 0; r < DROP_REASON_MAX; r++)
 		drops += sum.drop[r];
 	snprintf(base, sizeof(base), "/poolnet:ports/port[name='%s']/statistics",
@@ -66,18 +59,10 @@ static int port_state_add(struct agent *a, struct lyd_node **tree, unsigned i)
 
 static int tenant_state_add(struct agent *a, struct lyd_node **tree, unsigned i)
 {
-	struct tenant_counters sum = {0};
+	struct tenant_counters sum;
 	char base[STATE_BASE_MAX];
 
-	for (unsigned w = 0; w < a->n_workers; w++) {
-		const struct tenant_counters *c = &a->workers[w]->tenant[a->tenant_slots[i]];
-
-		sum.rx += c->rx;
-		sum.tx += c->tx;
-		sum.flooded += c->flooded;
-		for (int r = 0; r < DROP_REASON_MAX; r++)
-			sum.drop[r] += c->drop[r];
-	}
+	agent_tenant_counters(a, a->tenant_slots[i], &sum);
 	snprintf(base, sizeof(base), "/poolnet:tenants/tenant[name='%s']/statistics",
 		 a->cfg->tenants[i].name);
 	if (leaf_u64(a, tree, base, "rx-packets", sum.rx) != 0 ||

@@ -58,19 +58,12 @@ static int cmd_ports(const char *cmd __rte_unused, const char *params __rte_unus
 	pthread_mutex_lock(&a->lock);
 	for (unsigned i = 0; i < a->cfg->n_ports; i++) {
 		uint16_t pid = a->port_ids[i];
-		struct port_counters sum = {0};
+		struct port_counters sum;
 		struct rte_tel_data *p = rte_tel_data_alloc();
 
 		if (p == NULL)
 			break;
-		for (unsigned w = 0; w < a->n_workers; w++) {
-			const struct port_counters *c = &a->workers[w]->port[pid];
-
-			sum.rx += c->rx;
-			sum.tx += c->tx;
-			for (int r = 0; r < DROP_REASON_MAX; r++)
-				sum.drop[r] += c->drop[r];
-		}
+		agent_port_counters(a, pid, &sum);
 		rte_tel_data_start_dict(p);
 		rte_tel_data_add_dict_string(p, "name", a->cfg->ports[i].name);
 		rte_tel_data_add_dict_int(p, "port_id", pid);
@@ -95,20 +88,12 @@ static int cmd_tenants(const char *cmd __rte_unused, const char *params __rte_un
 	rte_tel_data_start_dict(d);
 	pthread_mutex_lock(&a->lock);
 	for (unsigned i = 0; i < a->cfg->n_tenants && i < RTE_TEL_MAX_DICT_ENTRIES; i++) {
-		struct tenant_counters sum = {0};
+		struct tenant_counters sum;
 		struct rte_tel_data *t = rte_tel_data_alloc();
 
 		if (t == NULL)
 			break;
-		for (unsigned w = 0; w < a->n_workers; w++) {
-			const struct tenant_counters *c = &a->workers[w]->tenant[a->tenant_slots[i]];
-
-			sum.rx += c->rx;
-			sum.tx += c->tx;
-			sum.flooded += c->flooded;
-			for (int r = 0; r < DROP_REASON_MAX; r++)
-				sum.drop[r] += c->drop[r];
-		}
+		agent_tenant_counters(a, a->tenant_slots[i], &sum);
 		rte_tel_data_start_dict(t);
 		rte_tel_data_add_dict_string(t, "name", a->cfg->tenants[i].name);
 		rte_tel_data_add_dict_int(t, "id", a->cfg->tenants[i].id);
