@@ -35,6 +35,8 @@ static struct dp_tables *compile(struct agent *a, const struct config *cfg,
 		.n_workers = a->n_workers,
 		.local_mac = &mac,
 		.neighbours = &a->neighbours,
+		.learned_vteps = a->learned_vteps,
+		.n_learned_vteps = a->n_learned_vteps,
 	};
 
 	return tables_compile(&in, err, errlen);
@@ -172,6 +174,9 @@ static bool mac_entry_stale(const struct mac_key *key, const struct mac_entry *e
 	if ((loc & MAC_LOC_KIND_MASK) == MAC_LOC_LOCAL)
 		return c->t->ports[mac_loc_port(loc)].vlan_tenant[mac_loc_vlan(loc)] !=
 		       agent_tenant_slot(c->a, key->tenant_id);
+	/* A tenant that lists no VTEPs learns them from traffic. */
+	if (tc->n_vteps == 0)
+		return false;
 	for (unsigned i = 0; i < tc->n_vteps; i++)
 		if (tc->vteps[i] == mac_loc_vtep_ip(loc))
 			return false;

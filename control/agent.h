@@ -13,6 +13,8 @@
 #include "control/neighbour.h"
 #include "dataplane/worker.h"
 
+#define AGENT_LEARNED_VTEPS_MAX 64
+
 struct agent {
 	struct datastore ds; /* the running configuration */
 	/* The configuration the datapath runs: ds.cfg, or during a commit
@@ -25,6 +27,10 @@ struct agent {
 	unsigned n_workers;
 	struct worker *workers[WORKER_MAX];
 	struct neighbour_table neighbours;
+	/* VTEPs learned from VXLAN of tenants that list none of their own:
+	 * frames to MACs behind them need an outer header too. */
+	unsigned n_learned_vteps;
+	uint32_t learned_vteps[AGENT_LEARNED_VTEPS_MAX]; /* network order */
 	uint32_t ageing_s_by_id[UINT16_MAX + 1]; /* MAC ageing time per tenant id */
 	uint32_t mac_limit_by_id[UINT16_MAX + 1]; /* learned MACs at most; 0: no tenant */
 	uint64_t macs_refused_by_id[UINT16_MAX + 1]; /* MACs not learned: limit reached */

@@ -26,12 +26,17 @@ struct neighbour *neighbour_get(struct neighbour_table *t, uint32_t ip)
 	return n;
 }
 
-static bool next_hop_in_use(const struct config *cfg, uint32_t ip)
+static bool next_hop_in_use(const struct agent *a, uint32_t ip)
 {
+	const struct config *cfg = a->cfg;
+
 	for (unsigned t = 0; t < cfg->n_tenants; t++)
 		for (unsigned v = 0; v < cfg->tenants[t].n_vteps; v++)
 			if (underlay_next_hop(&cfg->underlay, cfg->tenants[t].vteps[v]) == ip)
 				return true;
+	for (unsigned i = 0; i < a->n_learned_vteps; i++)
+		if (underlay_next_hop(&cfg->underlay, a->learned_vteps[i]) == ip)
+			return true;
 	return false;
 }
 
@@ -43,6 +48,20 @@ static const struct neighbour_config *static_neighbour(const struct config *cfg,
 	return NULL;
 }
 
+/* Makes sure the next hop of vtep has an entry, resolved if it is static. */
+static void neighbour_for_vtep(const struct config *cfg, struct neighbour_table *nt, uint32_t vtep)
+{
+	uint32_t ip = underlay_next_hop(&cfg->underlay, vtep);
+	const struct neighbour_config *sn = static_neighbour(cfg, ip);
+	struct neighbour *n = ip != 0 ? neighbour_get(nt, ip) : NULL;
+
+	if (n != NULL && sn != NULL) {
+		n->is_static = true;
+		n->resolved = true;
+		n->mac = sn->mac;
+	}
+}
+
 void arp_resolver_sync(struct agent *a)
 {
 	const struct config *cfg = a->cfg;
@@ -52,7 +71,7 @@ void arp_resolver_sync(struct agent *a)
 	for (uint16_t i = 0; i < nt->n; i++) {
 		struct neighbour *n = &nt->entries[i];
 
-		if (!cfg->underlay.present || !next_hop_in_use(cfg, n->ip)) {
+		if (!cfg->underlay.present || !next_hop_in_use(a, n->ip)) {
 			rte_pktmbuf_free_bulk(n->pending, n->n_pending);
 			continue;
 		}
@@ -64,17 +83,10 @@ void arp_resolver_sync(struct agent *a)
 	if (!cfg->underlay.present)
 		return;
 	for (unsigned t = 0; t < cfg->n_tenants; t++)
-		for (unsigned v = 0; v < cfg->tenants[t].n_vteps; v++) {
-			uint32_t ip = underlay_next_hop(&cfg->underlay, cfg->tenants[t].vteps[v]);
-			const struct neighbour_config *sn = static_neighbour(cfg, ip);
-			struct neighbour *n = ip != 0 ? neighbour_get(nt, ip) : NULL;
-
-			if (n != NULL && sn != NULL) {
-				n->is_static = true;
-				n->resolved = true;
-				n->mac = sn->mac;
-			}
-		}
+		for (unsigned v = 0; v < cfg->tenants[t].n_vteps; v++)
+			neighbour_for_vtep(cfg, nt, cfg->tenants[t].vteps[v]);
+	for (unsigned i = 0; i < a->n_learned_vteps; i++)
+		neighbour_for_vtep(cfg, nt, a->learned_vteps[i]);
 }
 
 static void arp_fill(struct rte_mbuf *m, uint16_t op, const struct rte_ether_addr *eth_dst,

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "control/arp_resolver.h"
 #include "control/mac_learning.h"
 
 #define LEARN_DRAIN_BURST 256
@@ -43,8 +44,20 @@ int mac_learning_configure(struct agent *a, char *err, size_t errlen)
 	return 0;
 }
 
+/* A tenant that lists no VTEPs takes VXLAN from any: the first MAC learned
+ * behind an unknown VTEP makes it known. Returns whether it was new. */
+static bool vtep_learn(struct agent *a, uint32_t ip)
+{
+	if (dp_vtep_find(a->dp.tables, ip) != DP_NO_VTEP ||
+	    a->n_learned_vteps == AGENT_LEARNED_VTEPS_MAX)
+		return false;
+	a->learned_vteps[a->n_learned_vteps++] = ip;
+	return true;
+}
+
 unsigned mac_learning_drain(struct agent *a, uint64_t now)
 {
+	bool new_vteps = false;
 	struct learn_event ev[LEARN_DRAIN_BURST];
 	unsigned n = rte_ring_sc_dequeue_burst_elem(a->dp.learn_ring, ev, sizeof(ev[0]),
 						    LEARN_DRAIN_BURST, NULL);
@@ -58,7 +71,14 @@ unsigned mac_learning_drain(struct agent *a, uint64_t now)
 			a->macs_refused_by_id[id]++;
 			continue;
 		}
+		if ((ev[i].location & MAC_LOC_KIND_MASK) == MAC_LOC_REMOTE)
+			new_vteps |= vtep_learn(a, mac_loc_vtep_ip(ev[i].location));
 		mac_table_learn(a->dp.macs, &ev[i].key, ev[i].location, now);
+	}
+	/* Publish before the next burst of frames goes to the new VTEPs. */
+	if (new_vteps) {
+		arp_resolver_sync(a);
+		agent_publish_tables(a);
 	}
 	return n;
 }

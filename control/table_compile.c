@@ -87,6 +87,19 @@ static int rxqs_assign(struct dp_tables *t, const struct table_inputs *in, char 
 
 _Static_assert(CONFIG_MAX_ALLOWED == PORT_SECURITY_MAX, "port security lists differ in size");
 
+/* After the configured VTEPs: their indexes do not depend on traffic. */
+static int learned_vteps_add(struct dp_tables *t, const struct table_inputs *in, char *err,
+			     size_t errlen)
+{
+	for (unsigned i = 0; i < in->n_learned_vteps; i++)
+		if (vtep_add(t, in->cfg, in->local_mac, in->neighbours, in->learned_vteps[i]) ==
+		    DP_NO_VTEP) {
+			snprintf(err, errlen, "more than %u remote VTEPs", DP_MAX_VTEPS);
+			return -ENOSPC;
+		}
+	return 0;
+}
+
 static bool security_enforced(const struct port_security_config *sec)
 {
 	return sec->enabled && (sec->n_macs != 0 || sec->n_ipv4 != 0 || sec->n_ipv6 != 0);
@@ -189,6 +202,7 @@ struct dp_tables *tables_compile(const struct table_inputs *in, char *err, size_
 		t->local_mac = *in->local_mac;
 	}
 	if (rxqs_assign(t, in, err, errlen) != 0 || tenants_compile(t, in, err, errlen) != 0 ||
+	    learned_vteps_add(t, in, err, errlen) != 0 ||
 	    vni_pages_build(t, in, err, errlen) != 0 || security_compile(t, in, err, errlen) != 0) {
 		tables_free(t);
 		return NULL;

@@ -17,6 +17,8 @@ struct table_inputs {
 	unsigned n_workers;
 	const struct rte_ether_addr *local_mac; /* underlay source MAC */
 	const struct neighbour_table *neighbours;
+	const uint32_t *learned_vteps; /* VTEPs known from traffic, not the config */
+	unsigned n_learned_vteps;
 };
 
 /* Builds the tables. Remote VTEPs whose next hop is resolved in
