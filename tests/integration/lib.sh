@@ -170,15 +170,14 @@ vm_mac() { ip -n "$ID-$1" -br link show dev "$2" | awk '{print $3}'; }
 
 daemon_ready() { grep -q '^poolnetd: ready' "$DAEMON_LOG"; }
 
-# daemon_start CONFIG [ARGS...]: starts poolnetd in the background and waits
-# (bounded) until it prints "poolnetd: ready".
-daemon_start() {
-	local config=$1
-	shift
+# daemon_launch [ARGS...]: starts poolnetd in the background with the test's
+# prefix, workers and state directory, and waits (bounded, polling every
+# 10 ms) until it prints "poolnetd: ready"; DAEMON_READY_AT is then the time
+# (date +%s.%N) the ready line was first seen.
+daemon_launch() {
 	rm -rf "/var/run/dpdk/$DPDK_PREFIX"
 	: >"$DAEMON_LOG"
-	log "poolnetd --config $config --workers $WORKERS"
-	"$POOLNETD" --config "$config" --workers "$WORKERS" --no-huge \
+	"$POOLNETD" --workers "$WORKERS" --no-huge \
 		--file-prefix "$DPDK_PREFIX" --state-dir "${STATE_DIR:-$TMP/state}" \
 		${IDLE_SLEEP_US:+--idle-sleep-us "$IDLE_SLEEP_US"} \
 		"$@" >"$DAEMON_LOG" 2>&1 &
@@ -192,8 +191,17 @@ daemon_start() {
 			abort "poolnetd exited with $rc before it was ready"
 		fi
 		[ "$SECONDS" -ge "$deadline" ] && abort "poolnetd not ready within 30 s"
-		sleep 0.1
+		sleep 0.01
 	done
+	DAEMON_READY_AT=$(date +%s.%N)
+}
+
+# daemon_start CONFIG [ARGS...]: daemon_launch with that configuration.
+daemon_start() {
+	local config=$1
+	shift
+	log "poolnetd --config $config --workers $WORKERS"
+	daemon_launch --config "$config" "$@"
 	pass "poolnetd started ($WORKERS worker(s))"
 }
 
@@ -348,31 +356,11 @@ trap 'exit 130' INT TERM
 [ -x "$POOLNETD" ] || abort "no poolnetd at $POOLNETD"
 ns_cleanup # leftovers of a crashed run
 
-# daemon_start_saved [ARGS...]: starts poolnetd without --config, so it loads
-# the configuration saved in the state directory, and waits (bounded) until
-# it prints "poolnetd: ready"; DAEMON_READY_AT is then the time (date +%s.%N)
-# the ready line was first seen.
+# daemon_start_saved [ARGS...]: daemon_launch without --config, so poolnetd
+# loads the configuration saved in the state directory.
 daemon_start_saved() {
-	rm -rf "/var/run/dpdk/$DPDK_PREFIX"
-	: >"$DAEMON_LOG"
 	log "poolnetd (saved config in ${STATE_DIR:-$TMP/state}) --workers $WORKERS"
-	"$POOLNETD" --workers "$WORKERS" --no-huge \
-		--file-prefix "$DPDK_PREFIX" --state-dir "${STATE_DIR:-$TMP/state}" \
-		${IDLE_SLEEP_US:+--idle-sleep-us "$IDLE_SLEEP_US"} \
-		"$@" >"$DAEMON_LOG" 2>&1 &
-	DAEMON_PID=$!
-	local deadline=$((SECONDS + 30))
-	until daemon_ready; do
-		if ! kill -0 "$DAEMON_PID" 2>/dev/null; then
-			wait "$DAEMON_PID"
-			local rc=$?
-			DAEMON_PID=
-			abort "poolnetd exited with $rc before it was ready"
-		fi
-		[ "$SECONDS" -ge "$deadline" ] && abort "poolnetd not ready within 30 s"
-		sleep 0.01
-	done
-	DAEMON_READY_AT=$(date +%s.%N)
+	daemon_launch "$@"
 }
 
 # daemon_kill9: kills poolnetd with SIGKILL at once and reaps it.
