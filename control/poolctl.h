@@ -22,6 +22,11 @@ struct ly_ctx *poolctl_yang(struct poolctl *pc);
  * out of memory. */
 char *poolctl_data_target(const char *api_path, const char *query);
 
+/* GETs /restconf/data/API_PATH?content=all (config and state) into
+ * *reply (free with poolctl_reply_free on success). Returns an enum
+ * poolctl_exit. */
+int poolctl_data_get(struct poolctl *pc, const char *api_path, struct poolctl_reply *reply);
+
 /* GETs API_PATH (config and state) and prints the JSON as received, and
  * with show_etag the reply's ETag on stderr. Returns an enum poolctl_exit. */
 int poolctl_json_print(struct poolctl *pc, const char *api_path, bool show_etag);

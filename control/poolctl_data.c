@@ -28,16 +28,23 @@ static void body_print(const struct poolctl_reply *reply)
 		putchar('\n');
 }
 
-int poolctl_json_print(struct poolctl *pc, const char *api_path, bool show_etag)
+int poolctl_data_get(struct poolctl *pc, const char *api_path, struct poolctl_reply *reply)
 {
 	char *target = poolctl_data_target(api_path, "?content=all");
-	struct poolctl_reply reply;
 	int rc;
 
 	if (!target)
 		return POOLCTL_SERVER;
-	rc = poolctl_call(&pc->ep, "GET", target, NULL, 0, &reply);
+	rc = poolctl_call(&pc->ep, "GET", target, NULL, 0, reply);
 	free(target);
+	return rc;
+}
+
+int poolctl_json_print(struct poolctl *pc, const char *api_path, bool show_etag)
+{
+	struct poolctl_reply reply;
+	int rc = poolctl_data_get(pc, api_path, &reply);
+
 	if (rc != POOLCTL_OK)
 		return rc;
 	body_print(&reply);

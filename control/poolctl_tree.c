@@ -30,17 +30,12 @@ int poolctl_tree_get(struct poolctl *pc, const char *api_path, struct lyd_node *
 {
 	struct ly_ctx *ctx = poolctl_yang(pc);
 	struct poolctl_reply reply;
-	char *target;
 	int rc;
 
 	*tree = NULL;
 	if (!ctx)
 		return POOLCTL_SERVER;
-	target = poolctl_data_target(api_path, "?content=all");
-	if (!target)
-		return POOLCTL_SERVER;
-	rc = poolctl_call(&pc->ep, "GET", target, NULL, 0, &reply);
-	free(target);
+	rc = poolctl_data_get(pc, api_path, &reply);
 	if (rc != POOLCTL_OK)
 		return rc;
 	rc = reply_parse(ctx, &reply, tree);
