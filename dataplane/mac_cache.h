@@ -39,12 +39,15 @@ static inline struct mac_cache_bucket *mac_cache_bucket(struct worker *w, uint32
 	return &w->mac_cache[hash >> (32 - __builtin_ctz(MAC_CACHE_BUCKETS))];
 }
 
+/* Compares all ways without branching: which way holds a key is random,
+ * so an early-exit loop mispredicts on most lookups. */
 static inline struct mac_entry *mac_cache_find(const struct mac_cache_bucket *b, uint64_t key)
 {
+	unsigned hit = 0;
+
 	for (unsigned way = 0; way < MAC_CACHE_WAYS; way++)
-		if (b->key[way] == key)
-			return b->entry[way];
-	return NULL;
+		hit |= (unsigned)(b->key[way] == key) << way;
+	return likely(hit != 0) ? b->entry[__builtin_ctz(hit)] : NULL;
 }
 
 /* Takes an empty way, else the one the hash's low bits pick. */

@@ -11,6 +11,8 @@
 /* A source MAC's last_seen is refreshed at most this often (1/16 s), so
  * workers do not keep writing the same cache line. */
 #define LAST_SEEN_REFRESH_SHIFT 4
+/* MAC cache buckets prefetched ahead of the lookup (keys, two per packet). */
+#define MAC_CACHE_PREFETCH_AHEAD 8
 /* Idle polls before a worker sleeps. */
 #define IDLE_POLLS_BEFORE_SLEEP 256
 
@@ -125,12 +127,16 @@ void worker_process_burst(struct worker *w, const struct dp_tables *t, uint16_t 
 		here[i] = source_location(b.pkts[i], meta, port_id, uplink);
 		keys[2 * i] = mac_key_make(id, &eth->src_addr);
 		keys[2 * i + 1] = mac_key_make(id, &eth->dst_addr);
-		for (uint16_t k = 2 * i; k <= 2 * i + 1; k++) {
-			key_hash[k] = mac_cache_hash(keys[k]);
-			rte_prefetch0(mac_cache_bucket(w, key_hash[k]));
-		}
+		key_hash[2 * i] = mac_cache_hash(keys[2 * i]);
+		key_hash[2 * i + 1] = mac_cache_hash(keys[2 * i + 1]);
 	}
+	/* Buckets are prefetched a fixed distance ahead: prefetching the whole
+	 * burst at once overruns the core's outstanding-miss slots. */
+	for (uint16_t k = 0; k < RTE_MIN(2 * b.n, MAC_CACHE_PREFETCH_AHEAD); k++)
+		rte_prefetch0(mac_cache_bucket(w, key_hash[k]));
 	for (uint16_t k = 0; k < 2 * b.n; k++) {
+		if (k + MAC_CACHE_PREFETCH_AHEAD < 2 * b.n)
+			rte_prefetch0(mac_cache_bucket(w, key_hash[k + MAC_CACHE_PREFETCH_AHEAD]));
 		found[k] = mac_cache_find(mac_cache_bucket(w, key_hash[k]), keys[k]);
 		if (found[k] != NULL) {
 			rte_prefetch0(found[k]);
