@@ -41,6 +41,12 @@ node_error(struct config_builder *b, const struct lyd_node *node, const char *fm
 	return -EINVAL;
 }
 
+static int out_of_memory(struct config_builder *b)
+{
+	snprintf(b->err, b->errlen, "/: out of memory");
+	return -ENOMEM;
+}
+
 /* First node named name among node and its following siblings, or NULL. */
 static const struct lyd_node *named_from(const struct lyd_node *node, const char *name)
 {
@@ -57,6 +63,16 @@ static const struct lyd_node *named_from(const struct lyd_node *node, const char
 static const struct lyd_node *child(const struct lyd_node *parent, const char *name)
 {
 	return named_from(lyd_child(parent), name);
+}
+
+static unsigned count_children(const struct lyd_node *parent, const char *name)
+{
+	const struct lyd_node *node;
+	unsigned n = 0;
+
+	FOR_EACH_CHILD_NAMED(parent, name, node)
+		n++;
+	return n;
 }
 
 /* Value of parent's child leaf name, or NULL when absent. */
@@ -106,6 +122,33 @@ int config_port_index(const struct config *cfg, const char *name)
 		if (!strcmp(cfg->ports[i].name, name))
 			return i;
 	return -1;
+}
+
+static void tenant_free_groups(struct tenant_config *tenant)
+{
+	unsigned i;
+
+	for (i = 0; i < tenant->n_groups; i++)
+		free(tenant->groups[i].rules);
+	free(tenant->groups);
+}
+
+/* Frees what cfg owns and zeroes it. */
+static void config_release(struct config *cfg)
+{
+	unsigned i;
+
+	for (i = 0; i < cfg->n_tenants; i++)
+		tenant_free_groups(&cfg->tenants[i]);
+	memset(cfg, 0, sizeof(*cfg));
+}
+
+void config_free(struct config *cfg)
+{
+	if (!cfg)
+		return;
+	config_release(cfg);
+	free(cfg);
 }
 
 /* Length of the device name that starts devargs ("net_tap0" in
@@ -237,6 +280,292 @@ static int claim_port_vlan(struct config_builder *b, const struct lyd_node *node
 			  owner_tenant->attachments[(*owner - 1) & 0xff].name);
 }
 
+static enum sg_action_config sg_action_of(const char *action)
+{
+	if (!strcmp(action, "drop"))
+		return SG_ACTION_DROP;
+	if (!strcmp(action, "reject"))
+		return SG_ACTION_REJECT;
+	return SG_ACTION_ACCEPT;
+}
+
+/* The protocol leaf holds a number or one of the names YANG allows. */
+static uint8_t protocol_number(const char *protocol)
+{
+	static const struct {
+		const char *name;
+		uint8_t number;
+	} names[] = {
+		{ "tcp", IPPROTO_TCP },
+		{ "udp", IPPROTO_UDP },
+		{ "icmp", IPPROTO_ICMP },
+		{ "icmpv6", IPPROTO_ICMPV6 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(protocol, names[i].name))
+			return names[i].number;
+	return strtoul(protocol, NULL, 10);
+}
+
+/* Clears the bits of addr (bytes long) after the first len. */
+static void clear_host_bits(uint8_t *addr, unsigned len, unsigned bytes)
+{
+	unsigned i;
+
+	for (i = 0; i < bytes; i++) {
+		if (len >= 8 * (i + 1))
+			continue;
+		addr[i] &= len > 8 * i ? 0xff << (8 - (len - 8 * i)) : 0;
+	}
+}
+
+/* Reads an ip-prefix leaf (YANG checks only its shape) into addr and len.
+ * Returns its family, 4 or 6, or -EINVAL for a bad address or length or a
+ * bit set after the length. */
+static int read_prefix(struct config_builder *b, const struct lyd_node *leaf, uint8_t addr[16],
+		       uint8_t *len)
+{
+	const char *text = lyd_get_value(leaf);
+	size_t host_len = strcspn(text, "/");
+	int family = memchr(text, ':', host_len) ? 6 : 4;
+	unsigned bits = family == 6 ? 128 : 32;
+	char host[INET6_ADDRSTRLEN], network_text[INET6_ADDRSTRLEN];
+	uint8_t network[16];
+	unsigned long length;
+	char *end;
+
+	length = strtoul(text + host_len + 1, &end, 10);
+	if (host_len >= sizeof(host) || *end || length > bits)
+		return node_error(b, leaf, "%s is not an IPv%d prefix", text, family);
+	snprintf(host, sizeof(host), "%.*s", (int)host_len, text);
+	if (inet_pton(family == 6 ? AF_INET6 : AF_INET, host, addr) != 1)
+		return node_error(b, leaf, "%s is not an IPv%d prefix", text, family);
+	*len = length;
+	memcpy(network, addr, bits / 8);
+	clear_host_bits(network, length, bits / 8);
+	if (memcmp(network, addr, bits / 8)) {
+		inet_ntop(family == 6 ? AF_INET6 : AF_INET, network, network_text,
+			  sizeof(network_text));
+		return node_error(b, leaf,
+				  "%s has bits set after the prefix length: write %s/%lu for the "
+				  "subnet or %s/%u for the host",
+				  text, network_text, length, host, bits);
+	}
+	return family;
+}
+
+/* Reads both prefixes and sets rule->family from them. */
+static int read_rule_prefixes(struct config_builder *b, const struct lyd_node *node,
+			      struct sg_rule_config *rule)
+{
+	const struct lyd_node *src = child(node, "source-prefix");
+	const struct lyd_node *dst = child(node, "destination-prefix");
+	int src_family = 0, dst_family = 0;
+
+	if (src) {
+		src_family = read_prefix(b, src, rule->src, &rule->src_len);
+		if (src_family < 0)
+			return src_family;
+	}
+	if (dst) {
+		dst_family = read_prefix(b, dst, rule->dst, &rule->dst_len);
+		if (dst_family < 0)
+			return dst_family;
+	}
+	if (src && dst && src_family != dst_family)
+		return node_error(b, dst, "destination-prefix is IPv%d but source-prefix is IPv%d",
+				  dst_family, src_family);
+	rule->has_src = src != NULL;
+	rule->has_dst = dst != NULL;
+	rule->family = src ? src_family : dst_family;
+	return 0;
+}
+
+/* The port range in the container name, or the full range when absent. */
+static int read_port_range(struct config_builder *b, const struct lyd_node *node,
+			   const struct sg_rule_config *rule, const char *name, uint16_t *lo,
+			   uint16_t *hi)
+{
+	const struct lyd_node *range = child(node, name);
+
+	*lo = 0;
+	*hi = UINT16_MAX;
+	if (!range)
+		return 0;
+	if (rule->any_proto || (rule->proto != IPPROTO_TCP && rule->proto != IPPROTO_UDP))
+		return node_error(b, range, "ports need protocol tcp (6) or udp (17)");
+	*lo = child_number(range, "lower");
+	*hi = child(range, "upper") ? child_number(range, "upper") : *lo;
+	return 0;
+}
+
+static int read_icmp(struct config_builder *b, const struct lyd_node *node,
+		     struct sg_rule_config *rule)
+{
+	const struct lyd_node *icmp = child(node, "icmp");
+
+	if (!icmp)
+		return 0;
+	if (rule->any_proto || (rule->proto != IPPROTO_ICMP && rule->proto != IPPROTO_ICMPV6))
+		return node_error(b, icmp, "icmp needs protocol icmp (1) or icmpv6 (58)");
+	rule->has_icmp_type = true;
+	rule->icmp_type = child_number(icmp, "type");
+	rule->has_icmp_code = child(icmp, "code") != NULL;
+	rule->icmp_code = child_number(icmp, "code");
+	return 0;
+}
+
+/* ICMP is IPv4's and ICMPv6 IPv6's: the protocol sets the family of a rule
+ * without prefixes, and must agree with the prefixes of one with them. */
+static int check_icmp_family(struct config_builder *b, const struct lyd_node *node,
+			     struct sg_rule_config *rule)
+{
+	uint8_t icmp_family;
+
+	if (rule->any_proto || (rule->proto != IPPROTO_ICMP && rule->proto != IPPROTO_ICMPV6))
+		return 0;
+	icmp_family = rule->proto == IPPROTO_ICMP ? 4 : 6;
+	if (!rule->family)
+		rule->family = icmp_family;
+	else if (rule->family != icmp_family)
+		return node_error(b, child(node, "protocol"),
+				  "protocol %u is for IPv%u but the rule's prefixes are IPv%u: "
+				  "use %s",
+				  rule->proto, icmp_family, rule->family,
+				  icmp_family == 4 ? "icmpv6 (58)" : "icmp (1)");
+	return 0;
+}
+
+static int read_rule(struct config_builder *b, const struct lyd_node *node,
+		     struct sg_rule_config *rule)
+{
+	const char *protocol = child_value(node, "protocol");
+	int ret;
+
+	rule->sequence = child_number(node, "sequence");
+	rule->direction = strcmp(child_value(node, "direction"), "ingress") ? SG_DIRECTION_EGRESS
+									    : SG_DIRECTION_INGRESS;
+	rule->action = sg_action_of(child_value(node, "action"));
+	rule->any_proto = protocol == NULL;
+	rule->proto = protocol ? protocol_number(protocol) : 0;
+	ret = read_rule_prefixes(b, node, rule);
+	if (!ret)
+		ret = read_port_range(b, node, rule, "source-port", &rule->sport_lo,
+				      &rule->sport_hi);
+	if (!ret)
+		ret = read_port_range(b, node, rule, "destination-port", &rule->dport_lo,
+				      &rule->dport_hi);
+	if (!ret)
+		ret = read_icmp(b, node, rule);
+	return ret ? ret : check_icmp_family(b, node, rule);
+}
+
+static int rule_sequence_cmp(const void *a, const void *b)
+{
+	const struct sg_rule_config *x = a, *y = b;
+
+	return (x->sequence > y->sequence) - (x->sequence < y->sequence);
+}
+
+/* The rules array is allocated and counted before it is filled, so that a
+ * failure half-way frees it with the rest of the config. */
+static int read_security_group(struct config_builder *b, const struct lyd_node *group_node,
+			       struct security_group_config *group)
+{
+	const struct lyd_node *node;
+	unsigned n = 0;
+	int ret;
+
+	copy_child_string(group_node, "name", group->name, sizeof(group->name));
+	group->n_rules = count_children(group_node, "rule");
+	if (!group->n_rules)
+		return 0;
+	group->rules = calloc(group->n_rules, sizeof(*group->rules));
+	if (!group->rules)
+		return out_of_memory(b);
+	FOR_EACH_CHILD_NAMED(group_node, "rule", node) {
+		if (n == CONFIG_MAX_SG_RULES)
+			return node_error(b, node,
+					  "too many rules: at most %d per security group",
+					  CONFIG_MAX_SG_RULES);
+		ret = read_rule(b, node, &group->rules[n++]);
+		if (ret)
+			return ret;
+	}
+	qsort(group->rules, group->n_rules, sizeof(*group->rules), rule_sequence_cmp);
+	return 0;
+}
+
+static int read_security_groups(struct config_builder *b, const struct lyd_node *tenant_node,
+				struct tenant_config *tenant)
+{
+	const struct lyd_node *node;
+	unsigned n = 0;
+	int ret;
+
+	tenant->n_groups = count_children(tenant_node, "security-group");
+	if (!tenant->n_groups)
+		return 0;
+	tenant->groups = calloc(tenant->n_groups, sizeof(*tenant->groups));
+	if (!tenant->groups)
+		return out_of_memory(b);
+	FOR_EACH_CHILD_NAMED(tenant_node, "security-group", node) {
+		if (n == CONFIG_MAX_SECURITY_GROUPS)
+			return node_error(b, node,
+					  "too many security groups: at most %d per tenant",
+					  CONFIG_MAX_SECURITY_GROUPS);
+		ret = read_security_group(b, node, &tenant->groups[n++]);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+static int security_group_index(const struct tenant_config *tenant, const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < tenant->n_groups; i++)
+		if (!strcmp(tenant->groups[i].name, name))
+			return i;
+	return -1;
+}
+
+/* YANG bounds the group list (max-elements) to the array's size. */
+static int read_attachment_sg(struct config_builder *b, const struct lyd_node *attachment,
+			      const struct tenant_config *tenant, struct attachment_sg_config *sg)
+{
+	const struct lyd_node *container = child(attachment, "security");
+	const struct lyd_node *node;
+	int group;
+
+	sg->ingress_default = sg_action_of(child_value(container, "ingress-default"));
+	sg->egress_default = sg_action_of(child_value(container, "egress-default"));
+	FOR_EACH_CHILD_NAMED(container, "group", node) {
+		group = security_group_index(tenant, lyd_get_value(node));
+		if (group < 0)
+			return node_error(b, node, "tenant %s has no security group %s",
+					  tenant->name, lyd_get_value(node));
+		if (sg->n_groups < CONFIG_MAX_ATTACHMENT_GROUPS)
+			sg->groups[sg->n_groups++] = group;
+	}
+	return 0;
+}
+
+static void read_conntrack(const struct lyd_node *tenant_node, struct conntrack_config *ct)
+{
+	const struct lyd_node *container = child(tenant_node, "connection-tracking");
+	const struct lyd_node *timeouts = child(container, "idle-timeout");
+
+	ct->session_limit = child_number(container, "session-limit");
+	ct->tcp_established_s = child_number(timeouts, "tcp-established");
+	ct->tcp_transitory_s = child_number(timeouts, "tcp-transitory");
+	ct->udp_s = child_number(timeouts, "udp");
+	ct->icmp_s = child_number(timeouts, "icmp");
+}
+
 /* YANG bounds the lists (max-elements) to the arrays' sizes. */
 static void read_port_security(const struct lyd_node *attachment,
 			       struct port_security_config *sec)
@@ -282,6 +611,9 @@ static int read_attachments(struct config_builder *b, const struct lyd_node *ten
 		copy_child_string(node, "port", att->port, sizeof(att->port));
 		att->vlan = child_number(node, "vlan");
 		read_port_security(node, &att->security);
+		ret = read_attachment_sg(b, node, tenant, &att->sg);
+		if (ret)
+			return ret;
 		ret = claim_port_vlan(b, node, tenant);
 		if (ret)
 			return ret;
@@ -377,7 +709,11 @@ static int read_tenant(struct config_builder *b, const struct lyd_node *node,
 	tenant->vni = child_number(node, "vni");
 	tenant->mac_ageing_s = child_number(node, "mac-ageing-time");
 	tenant->mac_limit = child_number(node, "mac-limit");
-	ret = read_attachments(b, node, tenant);
+	read_conntrack(node, &tenant->conntrack);
+	/* Groups first: attachments refer to them by index. */
+	ret = read_security_groups(b, node, tenant);
+	if (!ret)
+		ret = read_attachments(b, node, tenant);
 	if (!ret)
 		ret = read_remote_vteps(b, node, tenant);
 	if (!ret)
@@ -394,10 +730,10 @@ static int read_tenants(struct config_builder *b, const struct lyd_node *tenants
 		if (b->cfg->n_tenants == CONFIG_MAX_TENANTS)
 			return node_error(b, node, "too many tenants: at most %d",
 					  CONFIG_MAX_TENANTS);
-		ret = read_tenant(b, node, &b->cfg->tenants[b->cfg->n_tenants]);
+		/* Counted before it is read, so that a failure frees its groups. */
+		ret = read_tenant(b, node, &b->cfg->tenants[b->cfg->n_tenants++]);
 		if (ret)
 			return ret;
-		b->cfg->n_tenants++;
 	}
 	return 0;
 }
@@ -430,10 +766,8 @@ static int read_config(struct config_builder *b, const struct lyd_node *tree)
 			return ret;
 	}
 	b->vlan_owner = calloc((size_t)b->cfg->n_ports * VLAN_IDS, sizeof(*b->vlan_owner));
-	if (!b->vlan_owner && b->cfg->n_ports) {
-		snprintf(b->err, b->errlen, "/: out of memory");
-		return -ENOMEM;
-	}
+	if (!b->vlan_owner && b->cfg->n_ports)
+		return out_of_memory(b);
 	return read_tenants(b, top_node(tree, "tenants"));
 }
 
@@ -450,5 +784,7 @@ int config_from_tree(const struct lyd_node *tree, struct config *cfg, char *err,
 	memset(cfg, 0, sizeof(*cfg));
 	ret = read_config(&builder, tree);
 	free(builder.vlan_owner);
+	if (ret)
+		config_release(cfg);
 	return ret;
 }

@@ -95,7 +95,7 @@ int datastore_init(struct datastore *ds, struct ly_ctx *ctx, const char *file,
 void datastore_fini(struct datastore *ds)
 {
 	lyd_free_all(ds->running);
-	free(ds->cfg);
+	config_free(ds->cfg);
 	ds->running = NULL;
 	ds->cfg = NULL;
 }
@@ -148,11 +148,11 @@ int datastore_commit(struct datastore *ds, struct lyd_node *candidate, struct da
 	}
 	if (ret != 0) {
 		lyd_free_all(candidate);
-		free(cfg);
+		config_free(cfg);
 		return ret;
 	}
 	lyd_free_all(ds->running);
-	free(ds->cfg);
+	config_free(ds->cfg);
 	ds->running = candidate;
 	ds->cfg = cfg;
 	ds->generation++;

@@ -21,10 +21,19 @@ struct tenant_counters {
 	uint64_t drop[DROP_REASON_MAX];
 } __rte_cache_aligned;
 
+/* Security-group verdicts of one filtered attachment, both directions. */
+struct sg_verdict_counters {
+	uint64_t accepted; /* by a session or a rule (or the default action) */
+	uint64_t dropped;  /* by a drop rule or default */
+	uint64_t rejected; /* by a reject rule or default: answered with RST or unreachable */
+	uint64_t invalid;  /* not valid in its session's TCP state */
+};
+
 enum worker_stage {
 	STAGE_PARSE,
 	STAGE_CLASSIFY,
 	STAGE_LOOKUP,
+	STAGE_SECURITY,
 	STAGE_REWRITE,
 	STAGE_TX,
 	STAGE_MAX,

@@ -21,6 +21,10 @@ static const char *const drop_reason_names[DROP_REASON_MAX] = {
 	[DROP_SPOOFED_MAC] = "spoofed_mac",
 	[DROP_SPOOFED_IP] = "spoofed_ip",
 	[DROP_SPOOFED_ARP] = "spoofed_arp",
+	[DROP_SG_DENIED] = "sg_denied",
+	[DROP_SG_REJECTED] = "sg_rejected",
+	[DROP_CT_INVALID] = "ct_invalid",
+	[DROP_CT_FULL] = "ct_full",
 };
 
 const char *drop_reason_name(enum drop_reason reason)

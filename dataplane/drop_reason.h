@@ -22,6 +22,10 @@ enum drop_reason {
 	DROP_SPOOFED_MAC,   /* source MAC not allowed on the attachment */
 	DROP_SPOOFED_IP,    /* source IP not allowed on the attachment */
 	DROP_SPOOFED_ARP,   /* ARP or neighbour advertisement for another address */
+	DROP_SG_DENIED,     /* a security-group rule or default action said drop */
+	DROP_SG_REJECTED,   /* said reject: answered with a TCP RST or an ICMP unreachable */
+	DROP_CT_INVALID,    /* TCP segment not valid in its session's state, or without session */
+	DROP_CT_FULL,       /* accepted, but the tenant's session limit or the table is full */
 	DROP_REASON_MAX,
 };
 

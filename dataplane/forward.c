@@ -132,6 +132,12 @@ void flood(struct worker *w, struct burst *b, const struct dp_tables *t,
 
 		if (a != NULL && !in->uplink && a->port_id == in->port_id && a->vlan == in->vlan)
 			continue;
+		if (a != NULL && t->sg_attachments != NULL &&
+		    !security_flood_copy_allowed(w, t, m, a)) {
+			if (--targets == 0)
+				break;
+			continue;
+		}
 		if (--targets == 0) {
 			c = m;
 		} else {

@@ -68,6 +68,16 @@ void classify_access(struct worker *w, const struct dp_tables *t, uint16_t port_
 void classify_uplink(struct worker *w, const struct dp_tables *t, uint16_t port_id,
 		     struct burst *b);
 
+/* Stage security: checks the packets of b that leave or enter an attachment
+ * with security groups (dst_loc[i]: packet i's destination location, 0
+ * when flooded; in: the ingress port, for all of b). Packets it drops or
+ * rejects are consumed and their b->pkts entry set to NULL. */
+void security_check(struct worker *w, const struct dp_tables *t, const struct ingress *in,
+		    struct burst *b, const uint64_t *dst_loc, uint64_t now);
+/* Whether a flooded copy of m may enter the attachment to. */
+bool security_flood_copy_allowed(struct worker *w, const struct dp_tables *t,
+				 struct rte_mbuf *m, const struct dp_attachment *to);
+
 /* Stage rewrite: sends m to a local attachment, to a remote VTEP, or
  * floods it. Each consumes m (sent, queued for ARP, or dropped). */
 void output_local(struct worker *w, struct burst *b, const struct dp_tables *t,

@@ -10,7 +10,9 @@
 #include <rte_ether.h>
 #include <rte_ethdev.h>
 
+#include "dataplane/conntrack.h"
 #include "dataplane/port_security.h"
+#include "dataplane/sg_acl.h"
 #include "dataplane/vxlan.h"
 
 #define DP_MAX_TENANTS 1024
@@ -21,6 +23,7 @@
 #define DP_NO_TENANT 0xffff
 #define DP_NO_VTEP 0xffff
 #define DP_NO_SECURITY 0xffff
+#define DP_NO_SG 0xffff
 #define DP_MAX_WORKERS 16
 #define DP_MAX_RXQ 32 /* rx queues one worker polls */
 
@@ -54,6 +57,23 @@ struct dp_tenant {
 	struct dp_attachment local[DP_MAX_LOCAL];
 	uint16_t n_remote;
 	uint16_t remote[DP_MAX_REMOTE]; /* indexes into dp_tables.vteps */
+	uint32_t session_limit;      /* connection-tracking sessions at most */
+};
+
+/* Directions of traffic through an attachment, as security groups see them. */
+enum sg_direction {
+	SG_TO_VM,   /* "ingress": arriving at the VM on the attachment */
+	SG_FROM_VM, /* "egress": sent by the VM */
+	SG_DIRECTIONS,
+};
+
+/* An attachment with at least one security group: its traffic is checked
+ * in both directions. Attachments without groups are not filtered. */
+struct dp_sg_attachment {
+	uint32_t policy[SG_DIRECTIONS]; /* sg_acl policy numbers (never 0) */
+	uint8_t default_action[SG_DIRECTIONS]; /* enum sg_action when no rule matches */
+	uint16_t tenant;  /* slot */
+	uint16_t counter; /* its verdict counters: tenant slot * DP_MAX_LOCAL + attachment index */
 };
 
 struct dp_vtep {
@@ -70,6 +90,9 @@ struct dp_port {
 	/* Index into dp_tables.security of the attachment on each VLAN whose
 	 * addresses are enforced, DP_NO_SECURITY if none. */
 	uint16_t vlan_security[DP_VLAN_COUNT];
+	/* Index into dp_tables.sg_attachments of the attachment on each VLAN
+	 * that has security groups, DP_NO_SG if none. */
+	uint16_t vlan_sg[DP_VLAN_COUNT];
 };
 
 /* VNI -> tenant slot in two levels: the 24-bit VNI's top 12 bits pick a
@@ -88,8 +111,18 @@ struct dp_tables {
 	/* Indexed by tenant slot: a tenant keeps its slot (and so its counters)
 	 * across configuration changes; unused slots have id 0. */
 	struct dp_tenant tenants[DP_MAX_TENANTS];
+	/* Session idle timeouts by tenant slot (apart from dp_tenant so that
+	 * ct_expire() can take them as one array). */
+	struct ct_timeouts ct_timeouts[DP_MAX_TENANTS];
 	struct dp_vni_page *vni_pages[DP_VNI_PAGES];
 	struct dp_port_security *security; /* of the enforced attachments */
+	struct dp_sg_attachment *sg_attachments; /* of the filtered attachments */
+	struct sg_acl *acl;      /* rules of every policy; NULL when none */
+	uint32_t sg_generation;  /* changes whenever any rule or default changes */
+	/* Rule hit counters, the one thing workers write in published tables:
+	 * worker w counts hits of rule id r at sg_hits[w * n_rule_ids + r]. */
+	uint32_t n_rule_ids;
+	uint64_t *sg_hits;
 	uint16_t n_vteps;
 	struct dp_vtep vteps[DP_MAX_VTEPS];
 	/* Underlay; uplink_port is RTE_MAX_ETHPORTS when there is none. */

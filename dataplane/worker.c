@@ -13,6 +13,8 @@
 #define LAST_SEEN_REFRESH_SHIFT 4
 /* MAC cache buckets prefetched ahead of the lookup (keys, two per packet). */
 #define MAC_CACHE_PREFETCH_AHEAD 8
+/* Sessions a worker examines for expiry per loop. */
+#define SESSION_EXPIRE_BUDGET 16
 /* Idle polls before a worker sleeps. */
 #define IDLE_POLLS_BEFORE_SLEEP 256
 
@@ -20,6 +22,7 @@ static const char *const stage_names[STAGE_MAX] = {
 	[STAGE_PARSE] = "parse",
 	[STAGE_CLASSIFY] = "classify",
 	[STAGE_LOOKUP] = "lookup",
+	[STAGE_SECURITY] = "security",
 	[STAGE_REWRITE] = "rewrite",
 	[STAGE_TX] = "tx",
 };
@@ -86,6 +89,7 @@ void worker_process_burst(struct worker *w, const struct dp_tables *t, uint16_t 
 	uint8_t miss_index[2 * WORKER_BURST]; /* into keys */
 	void *entries[2 * WORKER_BURST];
 	uint64_t here[WORKER_BURST];
+	uint64_t dst_loc[WORKER_BURST];
 	unsigned n_miss = 0;
 	uint64_t hits = 0;
 	const bool profile = (w->stats.bursts++ % WORKER_PROFILE_EVERY) == 0;
@@ -160,12 +164,38 @@ void worker_process_burst(struct worker *w, const struct dp_tables *t, uint16_t 
 		}
 	}
 
+	/* Each destination's location is read once: security and rewrite must
+	 * agree on it even if the MAC moves meanwhile. 0: flood. */
+	for (uint16_t i = 0; i < b.n; i++) {
+		const struct mac_entry *dst = found[2 * i + 1];
+
+		dst_loc[i] = dst == NULL || mac_key_is_multicast(keys[2 * i + 1])
+				     ? 0
+				     : __atomic_load_n(&dst->location, __ATOMIC_ACQUIRE);
+		if (uplink) {
+			const struct pkt_meta *meta = pkt_meta(b.pkts[i]);
+
+			vxlan_decap(b.pkts[i], meta->l3_off, meta->inner_off);
+		}
+	}
+
+	if (profile)
+		tsc[STAGE_SECURITY] = rte_rdtsc();
+	if (t->sg_attachments != NULL) {
+		const struct ingress in = {.port_id = port_id, .uplink = uplink};
+
+		security_check(w, t, &in, &b, dst_loc, now);
+	}
+
 	if (profile)
 		tsc[STAGE_REWRITE] = rte_rdtsc();
 	for (uint16_t i = 0; i < b.n; i++) {
 		struct rte_mbuf *m = b.pkts[i];
+
+		if (m == NULL) /* consumed by the security stage */
+			continue;
 		const struct pkt_meta *meta = pkt_meta(m);
-		struct mac_entry *dst = found[2 * i + 1];
+		const uint64_t loc = dst_loc[i];
 		struct ingress in = {
 			.port_id = port_id,
 			.vlan = meta->vlan,
@@ -176,14 +206,10 @@ void worker_process_burst(struct worker *w, const struct dp_tables *t, uint16_t 
 		};
 
 		learn(w, keys[2 * i], found[2 * i], here[i], now);
-		if (uplink)
-			vxlan_decap(m, meta->l3_off, meta->inner_off);
-
-		if (dst == NULL || mac_key_is_multicast(keys[2 * i + 1])) {
+		if (loc == 0) {
 			flood(w, &b, t, &in, m);
 			continue;
 		}
-		uint64_t loc = __atomic_load_n(&dst->location, __ATOMIC_ACQUIRE);
 		if ((loc & MAC_LOC_KIND_MASK) == MAC_LOC_LOCAL) {
 			struct dp_attachment out = {mac_loc_port(loc), mac_loc_vlan(loc)};
 
@@ -265,6 +291,8 @@ int worker_main(void *arg)
 			w->stats.stage_cycles[STAGE_TX] += end - tx_start;
 			w->profiled = false;
 		}
+		if (t->sg_attachments != NULL)
+			ct_expire(dp->sessions[w->index], now, t->ct_timeouts, SESSION_EXPIRE_BUDGET);
 		rte_rcu_qsbr_quiescent(dp->rcu, w->index);
 		w->stats.cycles = end - start;
 		if (got != 0) {

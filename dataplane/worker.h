@@ -12,6 +12,7 @@
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
 
+#include "dataplane/conntrack.h"
 #include "dataplane/counters.h"
 #include "dataplane/mac_table.h"
 #include "dataplane/tables.h"
@@ -40,6 +41,10 @@ struct dataplane {
 	struct rte_ring *control_tx_ring;
 	struct rte_mempool *pool;
 	struct rte_rcu_qsbr *rcu;
+	/* Connection-tracking sessions: one table per worker, written by that
+	 * worker only, read by all (dataplane/conntrack.h). */
+	unsigned n_workers;
+	struct ct_table *sessions[DP_MAX_WORKERS];
 	uint64_t tsc_hz;
 	uint32_t idle_sleep_us; /* sleep after idle polls; 0 = busy poll */
 	volatile bool stop;
@@ -77,6 +82,8 @@ struct worker {
 	struct mac_cache_bucket mac_cache[MAC_CACHE_BUCKETS];
 	struct port_counters port[RTE_MAX_ETHPORTS];
 	struct tenant_counters tenant[DP_MAX_TENANTS];
+	/* By dp_sg_attachment.counter */
+	struct sg_verdict_counters sg[DP_MAX_TENANTS * DP_MAX_LOCAL];
 };
 
 /* The punt reason and VTEP index travel in the mbuf's metadata. */

@@ -1,0 +1,442 @@
+/* Stage security: the stateful security groups of the attachments a packet
+ * leaves and enters. A packet of a known connection is accepted by its
+ * session; any other is classified by the rules (one rte_acl call per
+ * address family for the whole burst) and, when accepted, opens a session
+ * that accepts the connection's return traffic too.
+ *
+ * Rules see a connection in its opening direction: from the initiator's
+ * attachment ("egress" rules, SG_FROM_VM) to the responder's ("ingress"
+ * rules, SG_TO_VM). Either side may be unfiltered (no group, or not on this
+ * host), and is then not checked. */
+#include <netinet/in.h>
+
+#include <rte_icmp.h>
+#include <rte_ip.h>
+#include <rte_tcp.h>
+
+#include "dataplane/parse.h"
+#include "dataplane/sg_reject.h"
+#include "dataplane/stage.h"
+
+#define ICMP_ECHO_REQUEST 8
+#define ICMP_ECHO_REPLY 0
+#define ICMP6_ECHO_REQUEST 128
+#define ICMP6_ECHO_REPLY 129
+#define ICMP6_ND_FIRST 133 /* router solicitation .. redirect: neighbour discovery */
+#define ICMP6_ND_LAST 137
+#define TCP_FLAG_SYN 0x02
+#define TCP_FLAG_ACK 0x10
+
+/* A session's last_seen is refreshed at most this often (1/16 s). */
+#define SESSION_REFRESH_SHIFT 4
+
+/* What rules and sessions see of a packet, in its own direction. */
+struct flow {
+	uint8_t family; /* 4 or 6 */
+	uint8_t proto;
+	const uint8_t *src, *dst; /* addresses in the frame */
+	uint16_t sport, dport;    /* host order; ICMP: type and code */
+	uint16_t ct_sport, ct_dport; /* the session key's ports (ICMP echo: the identifier) */
+	uint8_t tcp_flags;
+	bool tracked; /* TCP, UDP and ICMP echo have sessions; the rest is checked per packet */
+	bool echo_reply; /* tracked, but opens no session */
+};
+
+/* One packet that rules or sessions must check. */
+struct check {
+	uint16_t i;        /* index in the burst */
+	uint16_t from, to; /* dp_sg_attachment of the initiator's and the responder's side */
+	struct flow f;     /* in the opening direction once rules are asked */
+	struct ct_session *s;
+	enum ct_side side;  /* the packet's source side in the session key */
+	bool recheck;       /* a session the rules changed under */
+	uint32_t result[SG_DIRECTIONS]; /* rte_acl results: [SG_FROM_VM] of from, [SG_TO_VM] of to */
+};
+
+/* Reads f from the L3 header at meta's offsets. Returns false for packets
+ * the groups do not look at: not IP, or neighbour discovery. */
+static bool flow_read(const struct rte_mbuf *m, const struct pkt_meta *meta, struct flow *f)
+{
+	const uint8_t *p = rte_pktmbuf_mtod(m, const uint8_t *);
+	const uint8_t *l4 = meta->l4_off != 0 ? p + meta->l4_off : NULL;
+
+	if (meta->ethertype == RTE_BE16(RTE_ETHER_TYPE_IPV4)) {
+		const struct rte_ipv4_hdr *ip = (const void *)(p + meta->l3_off);
+
+		f->family = 4;
+		f->proto = ip->next_proto_id;
+		f->src = (const uint8_t *)&ip->src_addr;
+		f->dst = (const uint8_t *)&ip->dst_addr;
+	} else if (meta->ethertype == RTE_BE16(RTE_ETHER_TYPE_IPV6)) {
+		const struct rte_ipv6_hdr *ip = (const void *)(p + meta->l3_off);
+
+		f->family = 6;
+		f->proto = ip->proto;
+		f->src = ip->src_addr;
+		f->dst = ip->dst_addr;
+	} else {
+		return false;
+	}
+	f->sport = f->dport = f->ct_sport = f->ct_dport = 0;
+	f->tcp_flags = 0;
+	f->tracked = false;
+	f->echo_reply = false;
+	if (l4 == NULL) /* a non-first fragment, or IPv6 extension headers: rules by address only */
+		return true;
+	if (f->proto == IPPROTO_TCP || f->proto == IPPROTO_UDP) {
+		f->sport = f->ct_sport = rte_be_to_cpu_16(*(const rte_be16_t *)l4);
+		f->dport = f->ct_dport = rte_be_to_cpu_16(*(const rte_be16_t *)(l4 + 2));
+		if (f->proto == IPPROTO_TCP)
+			f->tcp_flags = ((const struct rte_tcp_hdr *)l4)->tcp_flags;
+		f->tracked = true;
+	} else if (f->proto == IPPROTO_ICMP || f->proto == IPPROTO_ICMPV6) {
+		const struct rte_icmp_hdr *icmp = (const void *)l4;
+		uint8_t request = f->proto == IPPROTO_ICMP ? ICMP_ECHO_REQUEST : ICMP6_ECHO_REQUEST;
+		uint8_t reply = f->proto == IPPROTO_ICMP ? ICMP_ECHO_REPLY : ICMP6_ECHO_REPLY;
+		uint16_t id = rte_be_to_cpu_16(icmp->icmp_ident);
+
+		if (f->proto == IPPROTO_ICMPV6 && icmp->icmp_type >= ICMP6_ND_FIRST &&
+		    icmp->icmp_type <= ICMP6_ND_LAST)
+			return false;
+		f->sport = icmp->icmp_type;
+		f->dport = icmp->icmp_code;
+		/* A request and its reply share one key (see ct_key_make()). */
+		if (icmp->icmp_type == request) {
+			f->ct_sport = id;
+			f->tracked = true;
+		} else if (icmp->icmp_type == reply) {
+			f->ct_dport = id;
+			f->tracked = true;
+			f->echo_reply = true;
+		}
+	}
+	return true;
+}
+
+/* The flow as its initiator sent it, from s's key: what rules re-check. */
+static void flow_opening(const struct ct_session *s, struct flow *f)
+{
+	const struct ct_key *k = &s->key;
+	bool a_opened = s->initiator == CT_SIDE_A;
+
+	f->src = a_opened ? k->addr_a : k->addr_b;
+	f->dst = a_opened ? k->addr_b : k->addr_a;
+	if (f->proto == IPPROTO_ICMP || f->proto == IPPROTO_ICMPV6) {
+		f->sport = f->proto == IPPROTO_ICMP ? ICMP_ECHO_REQUEST : ICMP6_ECHO_REQUEST;
+		f->dport = 0;
+	} else {
+		f->sport = a_opened ? k->port_a : k->port_b;
+		f->dport = a_opened ? k->port_b : k->port_a;
+	}
+}
+
+/* The attachment a destination location is, if it is filtered. */
+static inline uint16_t dst_sg(const struct dp_tables *t, uint64_t loc)
+{
+	if ((loc & MAC_LOC_KIND_MASK) != MAC_LOC_LOCAL)
+		return DP_NO_SG;
+	return t->ports[mac_loc_port(loc)].vlan_sg[mac_loc_vlan(loc)];
+}
+
+static void count_verdict(struct worker *w, const struct dp_tables *t, uint16_t sg,
+			  enum sg_action action)
+{
+	struct sg_verdict_counters *c;
+
+	if (sg == DP_NO_SG)
+		return;
+	c = &w->sg[t->sg_attachments[sg].counter];
+	if (action == SG_ACCEPT)
+		c->accepted++;
+	else if (action == SG_DROP)
+		c->dropped++;
+	else
+		c->rejected++;
+}
+
+static void count_invalid(struct worker *w, const struct dp_tables *t, const struct check *c)
+{
+	if (c->from != DP_NO_SG)
+		w->sg[t->sg_attachments[c->from].counter].invalid++;
+	if (c->to != DP_NO_SG)
+		w->sg[t->sg_attachments[c->to].counter].invalid++;
+}
+
+/* The action for direction dir of attachment sg given its rte_acl result,
+ * counting the rule's hit. */
+static enum sg_action direction_verdict(struct worker *w, const struct dp_tables *t, uint16_t sg,
+					enum sg_direction dir, uint32_t result)
+{
+	uint32_t id;
+
+	if (sg == DP_NO_SG)
+		return SG_ACCEPT;
+	if (result == 0)
+		return t->sg_attachments[sg].default_action[dir];
+	id = sg_acl_result_rule_id(t->acl, result);
+	t->sg_hits[(size_t)w->index * t->n_rule_ids + id]++;
+	return sg_acl_result_action(t->acl, result);
+}
+
+/* Sends the answer to a rejected packet back where it came from, or drops it. */
+static void reject(struct worker *w, struct burst *b, const struct dp_tables *t,
+		   const struct ingress *in, struct rte_mbuf *m, struct pkt_meta *l3)
+{
+	w->port[in->port_id].drop[DROP_SG_REJECTED]++;
+	w->tenant[in->slot].drop[DROP_SG_REJECTED]++;
+	if (!sg_reject_build(m, l3)) {
+		b->free[b->n_free++] = m;
+		return;
+	}
+	if (!in->uplink) {
+		tx_enqueue(w, in->port_id, m); /* with the tag it came with */
+		return;
+	}
+	uint16_t vtep = in->meta->vtep;
+	struct ingress back = *in;
+
+	if (vtep == DP_NO_VTEP) {
+		b->free[b->n_free++] = m;
+		return;
+	}
+	back.meta = l3; /* output_remote() hashes the frame by these offsets */
+	output_remote(w, b, t, &back, m, vtep);
+}
+
+/* Classifies the checks' keys of one family: two per check at most. */
+static void rules_classify(const struct dp_tables *t, struct check *checks, unsigned n,
+			   uint8_t family)
+{
+	union {
+		struct sg_key4 k4;
+		struct sg_key6 k6;
+	} keys[2 * WORKER_BURST];
+	const uint8_t *key_ptrs[2 * WORKER_BURST];
+	uint32_t results[2 * WORKER_BURST];
+	uint32_t *dest[2 * WORKER_BURST];
+	unsigned n_keys = 0;
+
+	for (unsigned c = 0; c < n; c++) {
+		struct check *ck = &checks[c];
+		const struct dp_sg_attachment *side[SG_DIRECTIONS] = {
+			[SG_FROM_VM] = ck->from != DP_NO_SG ? &t->sg_attachments[ck->from] : NULL,
+			[SG_TO_VM] = ck->to != DP_NO_SG ? &t->sg_attachments[ck->to] : NULL,
+		};
+
+		if (ck->f.family != family)
+			continue;
+		for (int dir = 0; dir < SG_DIRECTIONS; dir++) {
+			ck->result[dir] = 0;
+			if (side[dir] == NULL)
+				continue;
+			if (family == 4) {
+				rte_be32_t src, dst;
+
+				memcpy(&src, ck->f.src, sizeof(src));
+				memcpy(&dst, ck->f.dst, sizeof(dst));
+				sg_key4_fill(&keys[n_keys].k4, side[dir]->policy[dir], ck->f.proto, src,
+					     dst, ck->f.sport, ck->f.dport);
+			} else {
+				sg_key6_fill(&keys[n_keys].k6, side[dir]->policy[dir], ck->f.proto,
+					     ck->f.src, ck->f.dst, ck->f.sport, ck->f.dport);
+			}
+			key_ptrs[n_keys] = (const uint8_t *)&keys[n_keys];
+			dest[n_keys++] = &ck->result[dir];
+		}
+	}
+	if (n_keys == 0)
+		return;
+	if (family == 4)
+		sg_acl_classify4(t->acl, key_ptrs, results, n_keys);
+	else
+		sg_acl_classify6(t->acl, key_ptrs, results, n_keys);
+	for (unsigned k = 0; k < n_keys; k++)
+		*dest[k] = results[k];
+}
+
+void security_check(struct worker *w, const struct dp_tables *t, const struct ingress *in_port,
+		    struct burst *b, const uint64_t *dst_loc, uint64_t now)
+{
+	struct ct_table *const *tables = w->dp->sessions;
+	const unsigned n_tables = w->dp->n_workers;
+	const uint64_t refresh = w->dp->tsc_hz >> SESSION_REFRESH_SHIFT;
+	struct pkt_meta l3[WORKER_BURST]; /* offsets of the frame as it is now */
+	struct check checks[WORKER_BURST];
+	struct ct_key keys[WORKER_BURST];
+	struct ct_session *found[WORKER_BURST];
+	unsigned n = 0, n_rules = 0;
+
+	for (uint16_t i = 0; i < b->n; i++) {
+		struct rte_mbuf *m = b->pkts[i];
+		struct pkt_meta *meta = pkt_meta(m);
+		struct check *c = &checks[n];
+
+		c->from = in_port->uplink ? DP_NO_SG
+					  : t->ports[in_port->port_id].vlan_sg[meta->vlan];
+		c->to = dst_sg(t, dst_loc[i]);
+		if (c->from == DP_NO_SG && c->to == DP_NO_SG)
+			continue;
+		if (in_port->uplink) {
+			/* Decapsulated: the inner frame's headers. */
+			if (!pkt_parse(m, &l3[i], 0)) {
+				drop(w, b, m, in_port->port_id, meta->tenant, DROP_MALFORMED);
+				b->pkts[i] = NULL;
+				continue;
+			}
+		} else {
+			l3[i] = *meta;
+		}
+		if (!flow_read(m, &l3[i], &c->f))
+			continue;
+		c->i = i;
+		c->s = NULL;
+		c->recheck = false;
+		if (c->f.tracked)
+			c->side = ct_key_make(&keys[n], c->f.family, c->f.proto, meta->tenant, c->f.src,
+					      c->f.dst, c->f.ct_sport, c->f.ct_dport);
+		else
+			memset(&keys[n], 0, sizeof(keys[n])); /* tenant slots are never 0xffff */
+		n++;
+	}
+	if (n == 0)
+		return;
+
+	/* Sessions first: only packets without one (or whose session the
+	 * rules changed under) go to the rules. */
+	ct_lookup_bulk(tables, n_tables, w->index, keys, n, found);
+	for (unsigned c = 0; c < n; c++) {
+		struct check *ck = &checks[c];
+		struct rte_mbuf *m = b->pkts[ck->i];
+		struct ct_session *s = ck->f.tracked ? found[c] : NULL;
+
+		if (s != NULL) {
+			if (ct_session_update(s, ck->side, ck->f.tcp_flags, now, refresh) == CT_INVALID) {
+				count_invalid(w, t, ck);
+				drop(w, b, m, in_port->port_id, pkt_meta(m)->tenant, DROP_CT_INVALID);
+				b->pkts[ck->i] = NULL;
+				continue;
+			}
+			if (!ct_session_stale(s, t->sg_generation)) {
+				count_verdict(w, t, ck->from, SG_ACCEPT);
+				count_verdict(w, t, ck->to, SG_ACCEPT);
+				continue;
+			}
+			/* Rules changed: ask them in the connection's opening direction. */
+			ck->s = s;
+			ck->recheck = true;
+			if (ck->side != s->initiator) {
+				uint16_t from = ck->from;
+
+				ck->from = ck->to;
+				ck->to = from;
+			}
+			flow_opening(s, &ck->f);
+		} else if (ck->f.tracked && ck->f.proto == IPPROTO_TCP &&
+			   ct_tcp_next(CT_NONE, true, ck->f.tcp_flags) == CT_INVALID) {
+			/* Only a SYN opens a connection. */
+			count_invalid(w, t, ck);
+			drop(w, b, m, in_port->port_id, pkt_meta(m)->tenant, DROP_CT_INVALID);
+			b->pkts[ck->i] = NULL;
+			continue;
+		}
+		checks[n_rules] = *ck;
+		keys[n_rules] = keys[c];
+		n_rules++;
+	}
+	if (n_rules == 0)
+		return;
+
+	if (t->acl != NULL) {
+		rules_classify(t, checks, n_rules, 4);
+		rules_classify(t, checks, n_rules, 6);
+	} else {
+		for (unsigned c = 0; c < n_rules; c++)
+			checks[c].result[SG_FROM_VM] = checks[c].result[SG_TO_VM] = 0;
+	}
+	for (unsigned c = 0; c < n_rules; c++) {
+		struct check *ck = &checks[c];
+		struct rte_mbuf *m = b->pkts[ck->i];
+		const uint16_t slot = pkt_meta(m)->tenant;
+		enum sg_action out = direction_verdict(w, t, ck->from, SG_FROM_VM, ck->result[SG_FROM_VM]);
+		enum sg_action into = out == SG_ACCEPT ? direction_verdict(w, t, ck->to, SG_TO_VM,
+									 ck->result[SG_TO_VM])
+						       : SG_ACCEPT;
+		uint32_t rule_id = ck->result[SG_FROM_VM] != 0
+					   ? sg_acl_result_rule_id(t->acl, ck->result[SG_FROM_VM])
+				   : ck->result[SG_TO_VM] != 0
+					   ? sg_acl_result_rule_id(t->acl, ck->result[SG_TO_VM])
+					   : UINT32_MAX;
+
+		if (out == SG_ACCEPT && into == SG_ACCEPT) {
+			count_verdict(w, t, ck->from, SG_ACCEPT);
+			count_verdict(w, t, ck->to, SG_ACCEPT);
+			if (ck->recheck) {
+				ct_session_reaccept(ck->s, rule_id, t->sg_generation);
+				continue;
+			}
+			if (!ck->f.tracked)
+				continue;
+			struct ct_open open = {
+				.key = &keys[c],
+				.initiator = ck->side,
+				.state = ct_next(ck->f.proto, CT_NONE, true, ck->f.tcp_flags),
+				.rule_id = rule_id,
+				.policy_generation = t->sg_generation,
+			};
+			if (ck->f.echo_reply)
+				continue;
+			if (ct_create(tables, n_tables, w->index, &open, t->tenants[slot].session_limit,
+				      now) == NULL) {
+				drop(w, b, m, in_port->port_id, slot, DROP_CT_FULL);
+				b->pkts[ck->i] = NULL;
+			}
+			continue;
+		}
+		if (ck->recheck)
+			ct_kill(ck->s);
+		if (out != SG_ACCEPT)
+			count_verdict(w, t, ck->from, out);
+		else
+			count_verdict(w, t, ck->to, into);
+		b->pkts[ck->i] = NULL;
+		if (out == SG_REJECT || into == SG_REJECT) {
+			struct ingress in = *in_port;
+
+			in.slot = slot;
+			in.meta = pkt_meta(m);
+			reject(w, b, t, &in, m, &l3[ck->i]);
+		} else {
+			drop(w, b, m, in_port->port_id, slot, DROP_SG_DENIED);
+		}
+	}
+}
+
+bool security_flood_copy_allowed(struct worker *w, const struct dp_tables *t,
+				 struct rte_mbuf *m, const struct dp_attachment *to)
+{
+	uint16_t sg = t->ports[to->port_id].vlan_sg[to->vlan];
+	struct check ck = {.from = DP_NO_SG, .to = sg};
+	struct pkt_meta l3;
+	struct ct_key key;
+	struct ct_session *s;
+
+	if (sg == DP_NO_SG)
+		return true;
+	if (!pkt_parse(m, &l3, 0) || !flow_read(m, &l3, &ck.f))
+		return true; /* not IP: groups do not filter it */
+	if (ck.f.tracked) {
+		ct_key_make(&key, ck.f.family, ck.f.proto, pkt_meta(m)->tenant, ck.f.src, ck.f.dst,
+			    ck.f.ct_sport, ck.f.ct_dport);
+		ct_lookup_bulk(w->dp->sessions, w->dp->n_workers, w->index, &key, 1, &s);
+		if (s != NULL && !ct_session_stale(s, t->sg_generation)) {
+			count_verdict(w, t, sg, SG_ACCEPT);
+			return true;
+		}
+	}
+	ck.result[SG_TO_VM] = 0;
+	if (t->acl != NULL)
+		rules_classify(t, &ck, 1, ck.f.family);
+	enum sg_action action = direction_verdict(w, t, sg, SG_TO_VM, ck.result[SG_TO_VM]);
+	count_verdict(w, t, sg, action);
+	return action == SG_ACCEPT;
+}
