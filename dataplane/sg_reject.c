@@ -16,18 +16,19 @@
  * rte_icmp_hdr, serves both. */
 #define ICMP_ERROR_HDR_LEN 8
 
-#define IPV6_EXT_HDR_MIN 8 /* every extension header is a multiple of 8 bytes */
+#define IPV6_EXT_HDR_MIN 8 /* bytes: the fragment header, the least any extension takes */
 
 _Static_assert(sizeof(struct rte_icmp_hdr) == ICMP_ERROR_HDR_LEN, "ICMP error header");
 
 /* RFC 1812 4.3.2.7: no ICMP error about a datagram whose source (where
- * the error would go) or destination is not one host: 0.0.0.0, loopback,
- * multicast, and class E with the limited broadcast. */
+ * the error would go) or destination is not one host: 0.0.0.0, loopback
+ * (127/8), multicast (224/4), class E (240/4) with the limited broadcast.
+ * DPDK 22.11's RTE_IPV4_MIN_MCAST shifts a signed int past its range. */
 static bool ipv4_is_one_host(rte_be32_t addr)
 {
 	uint32_t a = rte_be_to_cpu_32(addr);
 
-	return a != 0 && (a >> 24) != 127 && a < RTE_IPV4_MIN_MCAST;
+	return a != 0 && (a >> 24) != 127 && (a >> 24) < 224;
 }
 
 /* RFC 4443 2.4 e: neither the unspecified address nor multicast. */

@@ -191,7 +191,7 @@ int group_teardown(void **state)
 	rte_ring_free(env.dp.control_tx_ring);
 	rte_free(env.dp.rcu);
 	free(env.neighbours);
-	free(env.cfg);
+	config_free(env.cfg);
 	return 0;
 }
 
@@ -199,8 +199,10 @@ int test_setup(void **state)
 {
 	(void)state;
 	env.dp.macs = mac_table_create("unit_macs", 64, env.dp.rcu);
+	env.dp.n_workers = 1;
+	env.dp.sessions[0] = ct_table_create("unit_ct", 64, env.dp.rcu, SOCKET_ID_ANY);
 	w = rte_zmalloc("worker", sizeof(*w), RTE_CACHE_LINE_SIZE);
-	if (env.dp.macs == NULL || w == NULL)
+	if (env.dp.macs == NULL || env.dp.sessions[0] == NULL || w == NULL)
 		return -1;
 	w->dp = &env.dp;
 	w->index = 0;
@@ -228,6 +230,7 @@ int test_teardown(void **state)
 	ring_free_mbufs(env.dp.punt_ring);
 	rte_ring_reset(env.dp.learn_ring);
 	mac_table_destroy(env.dp.macs);
+	ct_table_free(env.dp.sessions[0]);
 	rte_free(w);
 	level = rte_mempool_avail_count(eal_fixture_pool());
 	if (level != pool_level) {
