@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_ethdev.h>
@@ -8,6 +9,7 @@
 #include "control/arp_resolver.h"
 #include "control/mac_learning.h"
 #include "control/ports.h"
+#include "control/sg_compile.h"
 #include "control/table_compile.h"
 
 /* Default underlay source MAC: 02:70:6e + the VTEP address's low three
@@ -22,9 +24,16 @@ static struct rte_ether_addr underlay_source_mac(const struct config *cfg)
 	return (struct rte_ether_addr){{0x02, 0x70, 0x6e, ip[1], ip[2], ip[3]}};
 }
 
-static struct dp_tables *compile(struct agent *a, const struct config *cfg,
-				 const uint16_t *port_ids, const uint16_t *rxqs,
-				 const uint16_t *slots, char *err, size_t errlen)
+/* Tables compiled, and what the control thread keeps beside them. */
+struct compiled {
+	struct dp_tables *tables;
+	uint64_t *sg_hits_base; /* zeroed; NULL when the tables have no rule id */
+	uint64_t sg_digest;
+};
+
+static int compile(struct agent *a, const struct config *cfg, const uint16_t *port_ids,
+		   const uint16_t *rxqs, const uint16_t *slots, struct compiled *out, char *err,
+		   size_t errlen)
 {
 	struct rte_ether_addr mac = underlay_source_mac(cfg);
 	const struct table_inputs in = {
@@ -37,33 +46,54 @@ static struct dp_tables *compile(struct agent *a, const struct config *cfg,
 		.neighbours = &a->neighbours,
 		.learned_vteps = a->learned_vteps,
 		.n_learned_vteps = a->n_learned_vteps,
+		.published_sg_generation = a->dp.tables ? a->dp.tables->sg_generation : 0,
+		.published_sg_digest = a->sg_digest,
+		.sg_digest = &out->sg_digest,
 	};
 
-	return tables_compile(&in, err, errlen);
+	out->tables = tables_compile(&in, err, errlen);
+	if (out->tables == NULL)
+		return -EINVAL;
+	out->sg_hits_base = NULL;
+	if (out->tables->n_rule_ids == 0)
+		return 0;
+	out->sg_hits_base = calloc(out->tables->n_rule_ids, sizeof(*out->sg_hits_base));
+	if (out->sg_hits_base == NULL) {
+		snprintf(err, errlen, "out of memory for the hit counts of %u rules",
+			 out->tables->n_rule_ids);
+		tables_free(out->tables);
+		return -ENOMEM;
+	}
+	return 0;
 }
 
 /* Workers may read the previous tables until each has reported a
- * quiescent state: only then are they freed. */
-static void publish(struct agent *a, struct dp_tables *next)
+ * quiescent state: only then are they freed, and their rule hit counts
+ * final. prev_cfg is what they were compiled from, a->cfg what next was. */
+static void publish(struct agent *a, const struct config *prev_cfg, struct compiled *next)
 {
 	struct dp_tables *prev = a->dp.tables;
 
-	__atomic_store_n(&a->dp.tables, next, __ATOMIC_RELEASE);
+	__atomic_store_n(&a->dp.tables, next->tables, __ATOMIC_RELEASE);
 	rte_rcu_qsbr_synchronize(a->dp.rcu, RTE_QSBR_THRID_INVALID);
+	sg_hits_carry(prev_cfg, prev, a->sg_hits_base, a->n_workers, a->cfg, next->sg_hits_base);
+	free(a->sg_hits_base);
+	a->sg_hits_base = next->sg_hits_base;
+	a->sg_digest = next->sg_digest;
 	tables_free(prev);
 }
 
 int agent_publish_tables(struct agent *a)
 {
 	char err[256];
-	struct dp_tables *t = compile(a, a->cfg, a->port_ids, a->port_rxqs, a->tenant_slots, err,
-				      sizeof(err));
+	struct compiled next;
 
-	if (t == NULL) {
+	if (compile(a, a->cfg, a->port_ids, a->port_rxqs, a->tenant_slots, &next, err,
+		    sizeof(err)) != 0) {
 		fprintf(stderr, "poolnetd: cannot compile the tables: %s\n", err);
 		return -ENOMEM;
 	}
-	publish(a, t);
+	publish(a, a->cfg, &next);
 	return 0;
 }
 
@@ -99,6 +129,29 @@ void agent_tenant_counters(const struct agent *a, uint16_t slot, struct tenant_c
 		for (int r = 0; r < DROP_REASON_MAX; r++)
 			sum->drop[r] += c->drop[r];
 	}
+}
+
+void agent_sg_verdicts(const struct agent *a, uint16_t counter, struct sg_verdict_counters *sum)
+{
+	*sum = (struct sg_verdict_counters){0};
+	for (unsigned w = 0; w < a->n_workers; w++) {
+		const struct sg_verdict_counters *c = &a->workers[w]->sg[counter];
+
+		sum->accepted += c->accepted;
+		sum->dropped += c->dropped;
+		sum->rejected += c->rejected;
+		sum->invalid += c->invalid;
+	}
+}
+
+uint64_t agent_sg_rule_hits(const struct agent *a, uint32_t rule_id)
+{
+	const struct dp_tables *t = a->dp.tables;
+	uint64_t n = a->sg_hits_base[rule_id];
+
+	for (unsigned w = 0; w < a->n_workers; w++)
+		n += t->sg_hits[(size_t)w * t->n_rule_ids + rule_id];
+	return n;
 }
 
 uint16_t agent_tenant_slot(const struct agent *a, uint16_t tenant_id)
@@ -183,6 +236,38 @@ static bool mac_entry_stale(const struct mac_key *key, const struct mac_entry *e
 	return true;
 }
 
+/* Whether the running configuration still has, at this position of tenant
+ * prev_tc, the same attachment (same tenant id and name) filtered by
+ * security groups: then it keeps its verdict counters. */
+static bool sg_counters_kept(const struct agent *a, const struct tenant_config *prev_tc,
+			     unsigned attachment)
+{
+	const struct tenant_config *tc = tenant_by_id(a->cfg, prev_tc->id);
+
+	return tc != NULL && attachment < tc->n_attachments &&
+	       tc->attachments[attachment].sg.n_groups != 0 &&
+	       strcmp(tc->attachments[attachment].name, prev_tc->attachments[attachment].name) == 0;
+}
+
+/* Verdict counters are indexed by tenant slot and attachment position: a
+ * filtered attachment that is gone, or no longer filtered, or now another
+ * attachment's position, starts from zero. Packets of a new attachment at
+ * that position, counted since publishing, are lost with them. */
+static void sg_counters_reset(struct agent *a, const struct config *prev,
+			      const uint16_t *prev_slots)
+{
+	for (unsigned i = 0; i < prev->n_tenants; i++)
+		for (unsigned k = 0; k < prev->tenants[i].n_attachments; k++) {
+			uint16_t c = sg_verdict_counter(prev_slots[i], k);
+
+			if (prev->tenants[i].attachments[k].sg.n_groups == 0 ||
+			    sg_counters_kept(a, &prev->tenants[i], k))
+				continue;
+			for (unsigned w = 0; w < a->n_workers; w++)
+				memset(&a->workers[w]->sg[c], 0, sizeof(struct sg_verdict_counters));
+		}
+}
+
 /* After publishing: what prev had and cfg has not is dropped. */
 static void cleanup_removed(struct agent *a, const struct config *prev, const uint16_t *prev_ports,
 			    const uint16_t *prev_slots)
@@ -190,6 +275,7 @@ static void cleanup_removed(struct agent *a, const struct config *prev, const ui
 	struct mac_cleanup c = {a, a->dp.tables};
 
 	mac_table_remove_if(a->dp.macs, mac_entry_stale, &c);
+	sg_counters_reset(a, prev, prev_slots);
 	for (unsigned i = 0; i < prev->n_tenants; i++) {
 		if (agent_tenant_slot(a, prev->tenants[i].id) != DP_NO_TENANT)
 			continue;
@@ -213,7 +299,7 @@ int agent_apply(void *agent, const struct config *next, struct datastore_error *
 	uint16_t prev_ports[CONFIG_MAX_PORTS], prev_slots[CONFIG_MAX_TENANTS];
 	bool started[CONFIG_MAX_PORTS] = {false};
 	int kept_from[CONFIG_MAX_PORTS]; /* index in prev of a port that keeps running */
-	struct dp_tables *t;
+	struct compiled compiled;
 	char msg[512], path[256];
 	unsigned i;
 	int ret;
@@ -253,8 +339,7 @@ int agent_apply(void *agent, const struct config *next, struct datastore_error *
 					  "more than %u tenants", DP_MAX_TENANTS);
 		goto undo;
 	}
-	t = compile(a, next, port_ids, rxqs, slots, msg, sizeof(msg));
-	if (t == NULL) {
+	if (compile(a, next, port_ids, rxqs, slots, &compiled, msg, sizeof(msg)) != 0) {
 		ret = datastore_error_set(err, 500, "operation-failed", NULL, "%s", msg);
 		goto undo;
 	}
@@ -266,7 +351,7 @@ int agent_apply(void *agent, const struct config *next, struct datastore_error *
 	memcpy(a->port_rxqs, rxqs, sizeof(rxqs));
 	memcpy(a->tenant_slots, slots, sizeof(slots));
 	a->cfg = next;
-	publish(a, t);
+	publish(a, prev, &compiled);
 	cleanup_removed(a, prev, prev_ports, prev_slots);
 	arp_resolver_sync(a);
 	ret = mac_learning_configure(a, msg, sizeof(msg));

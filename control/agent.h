@@ -34,6 +34,11 @@ struct agent {
 	uint32_t ageing_s_by_id[UINT16_MAX + 1]; /* MAC ageing time per tenant id */
 	uint32_t mac_limit_by_id[UINT16_MAX + 1]; /* learned MACs at most; 0: no tenant */
 	uint64_t macs_refused_by_id[UINT16_MAX + 1]; /* MACs not learned: limit reached */
+	/* Security-group rule hits counted by tables already retired, by rule
+	 * id of the published tables (control/sg_compile.h): a rule's hits are
+	 * this plus the published tables' own counters. NULL while no rule. */
+	uint64_t *sg_hits_base;
+	uint64_t sg_digest; /* of the published tables' policies (table_inputs) */
 	pthread_mutex_t lock;
 	struct ev_loop *loop;
 };
@@ -54,6 +59,22 @@ void agent_transmit(struct agent *a, uint16_t port_id, struct rte_mbuf *m);
 /* The counters of a DPDK port, or of a tenant slot, summed over the workers. */
 void agent_port_counters(const struct agent *a, uint16_t port_id, struct port_counters *sum);
 void agent_tenant_counters(const struct agent *a, uint16_t slot, struct tenant_counters *sum);
+
+/* The security-group verdicts of the attachment whose counters are at
+ * index counter (sg_verdict_counter()), summed over the workers. */
+void agent_sg_verdicts(const struct agent *a, uint16_t counter, struct sg_verdict_counters *sum);
+
+/* Packets that the rule with this id (control/sg_compile.h) decided since
+ * it was configured, whatever the recompiles in between. */
+uint64_t agent_sg_rule_hits(const struct agent *a, uint32_t rule_id);
+
+/* Whole seconds from then to now, TSC stamps of a clock ticking tsc_hz per
+ * second. A stamp a worker just took may be ahead of the reader's now:
+ * that is 0 seconds, not an underflow. */
+static inline uint64_t agent_seconds_since(uint64_t now, uint64_t then, uint64_t tsc_hz)
+{
+	return now > then ? (now - then) / tsc_hz : 0;
+}
 
 /* The slot of the tenant with this id in the running configuration, or
  * DP_NO_TENANT. */

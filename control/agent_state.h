@@ -1,5 +1,6 @@
 /* Operational state as YANG data: the config false nodes of
- * yang/poolnet.yang (port and tenant statistics, MAC tables). */
+ * yang/poolnet.yang (port and tenant statistics, MAC tables, security-group
+ * rule hits and verdicts, tracked connections). */
 #pragma once
 
 struct lyd_node;

@@ -2,9 +2,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <rte_cycles.h>
 #include <rte_errno.h>
 #include <rte_malloc.h>
 
+#include "control/sg_compile.h"
 #include "control/table_compile.h"
 
 /* The MAC of next hop ip: a static neighbour of the configuration first,
@@ -144,6 +146,7 @@ static int tenants_compile(struct dp_tables *t, const struct table_inputs *in, c
 			   size_t errlen)
 {
 	const struct config *cfg = in->cfg;
+	uint64_t hz = rte_get_tsc_hz();
 
 	for (unsigned i = 0; i < cfg->n_tenants; i++) {
 		const struct tenant_config *tc = &cfg->tenants[i];
@@ -153,6 +156,13 @@ static int tenants_compile(struct dp_tables *t, const struct table_inputs *in, c
 		tn->id = tc->id;
 		tn->vni = tc->vni;
 		tn->vtep_filter = tc->n_vteps != 0;
+		tn->session_limit = tc->conntrack.session_limit;
+		t->ct_timeouts[slot] = (struct ct_timeouts){
+			.tcp_transitory = tc->conntrack.tcp_transitory_s * hz,
+			.tcp_established = tc->conntrack.tcp_established_s * hz,
+			.udp = tc->conntrack.udp_s * hz,
+			.icmp = tc->conntrack.icmp_s * hz,
+		};
 		for (unsigned a = 0; a < tc->n_attachments; a++) {
 			uint16_t pid = in->port_ids[config_port_index(cfg, tc->attachments[a].port)];
 
@@ -184,10 +194,10 @@ struct dp_tables *tables_compile(const struct table_inputs *in, char *err, size_
 		return NULL;
 	}
 	t->uplink_port = RTE_MAX_ETHPORTS;
-	for (unsigned i = 0; i < RTE_MAX_ETHPORTS; i++)
-	{
+	for (unsigned i = 0; i < RTE_MAX_ETHPORTS; i++) {
 		memset(t->ports[i].vlan_tenant, 0xff, sizeof(t->ports[i].vlan_tenant));
 		memset(t->ports[i].vlan_security, 0xff, sizeof(t->ports[i].vlan_security));
+		memset(t->ports[i].vlan_sg, 0xff, sizeof(t->ports[i].vlan_sg));
 	}
 	for (unsigned i = 0; i < cfg->n_ports; i++) {
 		struct dp_port *p = &t->ports[in->port_ids[i]];
@@ -203,7 +213,8 @@ struct dp_tables *tables_compile(const struct table_inputs *in, char *err, size_
 	}
 	if (rxqs_assign(t, in, err, errlen) != 0 || tenants_compile(t, in, err, errlen) != 0 ||
 	    learned_vteps_add(t, in, err, errlen) != 0 ||
-	    vni_pages_build(t, in, err, errlen) != 0 || security_compile(t, in, err, errlen) != 0) {
+	    vni_pages_build(t, in, err, errlen) != 0 || security_compile(t, in, err, errlen) != 0 ||
+	    sg_compile(t, in, err, errlen) != 0) {
 		tables_free(t);
 		return NULL;
 	}
@@ -217,5 +228,8 @@ void tables_free(struct dp_tables *t)
 	for (unsigned i = 0; i < DP_VNI_PAGES; i++)
 		rte_free(t->vni_pages[i]);
 	rte_free(t->security);
+	rte_free(t->sg_attachments);
+	sg_acl_free(t->acl);
+	rte_free(t->sg_hits);
 	rte_free(t);
 }

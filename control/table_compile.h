@@ -19,12 +19,23 @@ struct table_inputs {
 	const struct neighbour_table *neighbours;
 	const uint32_t *learned_vteps; /* VTEPs known from traffic, not the config */
 	unsigned n_learned_vteps;
+	/* Security-group generation (dp_tables.sg_generation): the published
+	 * tables' generation and the digest of their policies. The new tables
+	 * keep that generation when their policies (rules, defaults, and where
+	 * they apply) have the same digest, and take the next one otherwise,
+	 * so that other changes do not make every session face the rules
+	 * again. Both 0 when no tables are published. */
+	uint32_t published_sg_generation;
+	uint64_t published_sg_digest;
+	uint64_t *sg_digest; /* out, unless NULL: the new tables' digest */
 };
 
 /* Builds the tables. Remote VTEPs whose next hop is resolved in
  * neighbours get a complete outer header. Each port's rx queue q goes to
  * worker q when it has one queue per worker; single-queue ports are spread
- * round robin. Returns NULL and fills err on failure. */
+ * round robin. Security groups: see control/sg_compile.h. Returns NULL and
+ * fills err on failure. */
 struct dp_tables *tables_compile(const struct table_inputs *in, char *err, size_t errlen);
 
+/* Frees t (NULL is allowed) once no worker can still read it. */
 void tables_free(struct dp_tables *t);

@@ -5,7 +5,13 @@
 
 #include <rte_telemetry.h>
 
+#include "control/session_view.h"
+#include "control/sg_compile.h"
 #include "control/telemetry.h"
+
+/* A reply holds at most 16 KiB of JSON (DPDK 22.11), and a session takes
+ * up to about 200 bytes: more would be cut off without notice. */
+#define TELEMETRY_SESSIONS_MAX 64
 
 /* Telemetry callbacks take no context argument. */
 static struct agent *telemetry_agent;
@@ -21,6 +27,15 @@ static const char *telemetry_key(const char *name, char *buf, size_t len)
 		buf[i] = isalnum((unsigned char)name[i]) || name[i] == '/' ? name[i] : '_';
 	buf[i] = '\0';
 	return buf;
+}
+
+/* Index of the tenant named params in the running configuration, or -1. */
+static int tenant_param(const struct agent *a, const char *params)
+{
+	for (unsigned i = 0; params != NULL && i < a->cfg->n_tenants; i++)
+		if (strcmp(a->cfg->tenants[i].name, params) == 0)
+			return i;
+	return -1;
 }
 
 static struct rte_tel_data *drops_dict(const uint64_t *drops, uint64_t *total)
@@ -155,7 +170,7 @@ static int mac_walk_add(const struct mac_key *key, const struct mac_entry *e, vo
 	}
 	rte_tel_data_add_dict_int(m, "static", e->is_static);
 	rte_tel_data_add_dict_u64(m, "age", e->is_static ? 0 :
-				  (mw->now - e->last_seen) / mw->a->dp.tsc_hz);
+				  agent_seconds_since(mw->now, e->last_seen, mw->a->dp.tsc_hz));
 	rte_tel_data_add_dict_container(mw->list, telemetry_key(buf, key_buf, sizeof(key_buf)), m, 0);
 	mw->n++;
 	return 0;
@@ -165,17 +180,127 @@ static int cmd_macs(const char *cmd __rte_unused, const char *params, struct rte
 {
 	struct agent *a = telemetry_agent;
 	struct mac_walk mw = {.a = a, .list = d, .now = rte_rdtsc()};
-	int ret = -EINVAL;
+	int i;
 
 	rte_tel_data_start_dict(d);
 	pthread_mutex_lock(&a->lock);
-	for (unsigned i = 0; params != NULL && i < a->cfg->n_tenants; i++)
-		if (strcmp(a->cfg->tenants[i].name, params) == 0) {
-			mw.tenant = &a->cfg->tenants[i];
-			mw.slot = a->tenant_slots[i];
-			mac_table_walk(a->dp.macs, mac_walk_add, &mw);
-			ret = 0;
+	i = tenant_param(a, params);
+	if (i >= 0) {
+		mw.tenant = &a->cfg->tenants[i];
+		mw.slot = a->tenant_slots[i];
+		mac_table_walk(a->dp.macs, mac_walk_add, &mw);
+	}
+	pthread_mutex_unlock(&a->lock);
+	return i >= 0 ? 0 : -EINVAL;
+}
+
+struct session_walk {
+	uint16_t slot;
+	struct rte_tel_data *list;
+	unsigned n;
+	uint64_t now, tsc_hz;
+};
+
+static int session_walk_add(const struct ct_session *s, void *ctx)
+{
+	struct session_walk *sw = ctx;
+	struct session_view v;
+	struct rte_tel_data *e;
+	char key[16];
+
+	if (s->key.tenant != sw->slot)
+		return 0;
+	if (sw->n == TELEMETRY_SESSIONS_MAX || (e = rte_tel_data_alloc()) == NULL)
+		return 1;
+	session_view_fill(&v, s, sw->now, sw->tsc_hz);
+	rte_tel_data_start_dict(e);
+	rte_tel_data_add_dict_int(e, "proto", v.proto);
+	rte_tel_data_add_dict_string(e, "src", v.src);
+	rte_tel_data_add_dict_string(e, "dst", v.dst);
+	rte_tel_data_add_dict_int(e, "sport", v.src_port);
+	if (v.has_dst_port)
+		rte_tel_data_add_dict_int(e, "dport", v.dst_port);
+	rte_tel_data_add_dict_string(e, "state", v.state ? v.state : "?");
+	rte_tel_data_add_dict_u64(e, "idle", v.idle_s);
+	snprintf(key, sizeof(key), "%u", sw->n++);
+	rte_tel_data_add_dict_container(sw->list, key, e, 0);
+	return 0;
+}
+
+static int cmd_sessions(const char *cmd __rte_unused, const char *params, struct rte_tel_data *d)
+{
+	struct agent *a = telemetry_agent;
+	struct session_walk sw = {.now = rte_rdtsc(), .tsc_hz = a->dp.tsc_hz};
+	int i, ret = -EINVAL;
+
+	rte_tel_data_start_dict(d);
+	pthread_mutex_lock(&a->lock);
+	i = tenant_param(a, params);
+	if (i >= 0) {
+		sw.slot = a->tenant_slots[i];
+		sw.list = rte_tel_data_alloc();
+		ret = sw.list == NULL ? -ENOMEM : 0;
+	}
+	if (ret == 0) {
+		rte_tel_data_start_dict(sw.list);
+		for (unsigned w = 0; w < a->dp.n_workers && sw.n < TELEMETRY_SESSIONS_MAX; w++)
+			ct_table_walk(a->dp.sessions[w], session_walk_add, &sw);
+		rte_tel_data_add_dict_u64(
+			d, "count", ct_tenant_sessions(a->dp.sessions, a->dp.n_workers, sw.slot));
+		rte_tel_data_add_dict_u64(d, "listed", sw.n);
+		rte_tel_data_add_dict_container(d, "sessions", sw.list, 0);
+	}
+	pthread_mutex_unlock(&a->lock);
+	return ret;
+}
+
+/* The verdicts of a tenant's filtered attachments, and its sessions. */
+static int cmd_security(const char *cmd __rte_unused, const char *params, struct rte_tel_data *d)
+{
+	struct agent *a = telemetry_agent;
+	const struct tenant_config *tc;
+	struct rte_tel_data *list = NULL;
+	char key[CONFIG_NAME_MAX];
+	int i, ret = -EINVAL;
+	uint16_t slot;
+
+	rte_tel_data_start_dict(d);
+	pthread_mutex_lock(&a->lock);
+	i = tenant_param(a, params);
+	if (i >= 0) {
+		list = rte_tel_data_alloc();
+		ret = list == NULL ? -ENOMEM : 0;
+	}
+	if (ret == 0) {
+		tc = &a->cfg->tenants[i];
+		slot = a->tenant_slots[i];
+		rte_tel_data_add_dict_u64(d, "generation", a->dp.tables->sg_generation);
+		rte_tel_data_add_dict_u64(d, "sessions",
+					  ct_tenant_sessions(a->dp.sessions, a->dp.n_workers, slot));
+		rte_tel_data_add_dict_u64(d, "session_limit", tc->conntrack.session_limit);
+		rte_tel_data_start_dict(list);
+		for (unsigned k = 0; k < tc->n_attachments; k++) {
+			struct rte_tel_data *e;
+			struct sg_verdict_counters sum;
+
+			if (tc->attachments[k].sg.n_groups == 0)
+				continue;
+			e = rte_tel_data_alloc();
+			if (e == NULL)
+				break;
+			agent_sg_verdicts(a, sg_verdict_counter(slot, k), &sum);
+			rte_tel_data_start_dict(e);
+			rte_tel_data_add_dict_string(e, "name", tc->attachments[k].name);
+			rte_tel_data_add_dict_int(e, "groups", tc->attachments[k].sg.n_groups);
+			rte_tel_data_add_dict_u64(e, "accepted", sum.accepted);
+			rte_tel_data_add_dict_u64(e, "dropped", sum.dropped);
+			rte_tel_data_add_dict_u64(e, "rejected", sum.rejected);
+			rte_tel_data_add_dict_u64(e, "invalid", sum.invalid);
+			rte_tel_data_add_dict_container(
+				list, telemetry_key(tc->attachments[k].name, key, sizeof(key)), e, 0);
 		}
+		rte_tel_data_add_dict_container(d, "attachments", list, 0);
+	}
 	pthread_mutex_unlock(&a->lock);
 	return ret;
 }
@@ -268,6 +393,12 @@ int telemetry_register(struct agent *a)
 				       "Per-tenant counters: rx, tx, flooded, drops per reason") != 0 ||
 	    rte_telemetry_register_cmd("/poolnet/macs", cmd_macs,
 				       "MAC table of a tenant. Parameter: tenant name") != 0 ||
+	    rte_telemetry_register_cmd("/poolnet/sessions", cmd_sessions,
+				       "Tracked connections of a tenant: count, and the first "
+				       RTE_STR(TELEMETRY_SESSIONS_MAX) ". Parameter: tenant name") != 0 ||
+	    rte_telemetry_register_cmd("/poolnet/security", cmd_security,
+				       "Security-group verdicts per attachment of a tenant, "
+				       "its session count and limit. Parameter: tenant name") != 0 ||
 	    rte_telemetry_register_cmd("/poolnet/neighbours", cmd_neighbours,
 				       "Underlay neighbours resolved by ARP") != 0 ||
 	    rte_telemetry_register_cmd("/poolnet/arp", cmd_arp,

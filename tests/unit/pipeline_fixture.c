@@ -132,19 +132,40 @@ static void config_build(struct config *cfg)
 	tc->vteps[tc->n_vteps++] = rte_cpu_to_be_32(VTEP4_IP);
 }
 
-int group_setup(void **state)
+static uint64_t sg_digest; /* of env.tables */
+
+/* Compiles env.cfg into env.tables, as the agent publishes a commit. */
+int tables_recompile(void)
 {
 	static const uint16_t rx_queues[N_PORTS] = {1, 1, 1, 1};
 	static const uint16_t tenant_slots[] = {RED, BLUE, GREEN};
-	struct dataplane *dp = &env.dp;
 	struct table_inputs in = {
+		.cfg = env.cfg,
 		.port_ids = env.port_id,
 		.port_rx_queues = rx_queues,
 		.tenant_slots = tenant_slots,
 		.n_workers = 1,
 		.local_mac = &local_mac,
+		.neighbours = env.neighbours,
+		.published_sg_generation = env.tables != NULL ? env.tables->sg_generation : 0,
+		.published_sg_digest = env.tables != NULL ? sg_digest : 0,
+		.sg_digest = &sg_digest,
 	};
 	char err[256] = "";
+	struct dp_tables *t = tables_compile(&in, err, sizeof(err));
+
+	if (t == NULL) {
+		fprintf(stderr, "tables_compile: %s\n", err);
+		return -1;
+	}
+	tables_free(env.tables);
+	env.tables = env.dp.tables = t;
+	return 0;
+}
+
+int group_setup(void **state)
+{
+	struct dataplane *dp = &env.dp;
 	(void)state;
 
 	for (unsigned p = 0; p < N_PORTS; p++)
@@ -155,14 +176,8 @@ int group_setup(void **state)
 	if (env.cfg == NULL || env.neighbours == NULL)
 		return -1;
 	config_build(env.cfg);
-	in.cfg = env.cfg;
-	in.neighbours = env.neighbours;
-	env.tables = tables_compile(&in, err, sizeof(err));
-	if (env.tables == NULL) {
-		fprintf(stderr, "tables_compile: %s\n", err);
+	if (tables_recompile() != 0)
 		return -1;
-	}
-	dp->tables = env.tables;
 	dp->pool = eal_fixture_pool();
 	dp->tsc_hz = TEST_TSC_HZ;
 	dp->learn_ring = rte_ring_create_elem("learn", sizeof(struct learn_event), RING_SIZE,

@@ -87,6 +87,9 @@ struct punted {
 
 int group_setup(void **state);
 
+/* Compiles env.cfg (changed by a test) into new tables and publishes them. */
+int tables_recompile(void);
+
 int group_teardown(void **state);
 
 int test_setup(void **state);
