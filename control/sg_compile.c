@@ -35,12 +35,14 @@ static const enum sg_action actions[] = {
 	[SG_ACTION_REJECT] = SG_REJECT,
 };
 
-/* A distinct rule list: ids[first .. first + n - 1] of the builder. Its
- * policy number is its index + 1. */
+/* A distinct rule list: ids[first .. first + n - 1] of the builder, the
+ * rules of the first attachment that has it. Its policy number is its
+ * index + 1. Attachments whose rules say the same (the same group in two
+ * tenants, say) share it: the classifier returns positions in the list,
+ * and each attachment maps them to its own rule ids. */
 struct policy_list {
 	uint32_t first;
 	uint32_t n;
-	uint64_t ids_digest;     /* of the ids: finds equal lists */
 	uint64_t content_digest; /* of what the rules match and do, not their ids */
 };
 
@@ -53,7 +55,9 @@ struct sg_builder {
 	uint32_t n_ids, ids_capacity;
 	struct policy_list *policies;
 	uint32_t n_policies;
-	uint32_t *slots; /* open addressing on ids_digest: policy index + 1, 0 free */
+	uint32_t *slots; /* open addressing on content_digest: policy index + 1, 0 free */
+	uint32_t *rule_ids; /* each filtered attachment's rule ids, by direction */
+	uint32_t n_rule_ids, rule_ids_capacity;
 	uint32_t slot_mask;
 	uint32_t n_classifier_rules; /* sg_rules the distinct lists expand to */
 	/* Of everything that decides a verdict: where each policy applies
@@ -150,6 +154,23 @@ static uint64_t rule_content_digest(const struct sg_rule_config *rc)
 	return DIGEST_ADD(h, r[0].action);
 }
 
+/* Whether the classifier does the same with a as with b. */
+static bool rule_same_content(const struct sg_rule_config *a, const struct sg_rule_config *b)
+{
+	struct sg_rule ra[2], rb[2];
+	unsigned n = rule_translate(a, 0, 0, ra);
+
+	if (rule_translate(b, 0, 0, rb) != n)
+		return false;
+	return ra[0].family == rb[0].family && ra[0].proto == rb[0].proto &&
+	       ra[0].src_len == rb[0].src_len && ra[0].dst_len == rb[0].dst_len &&
+	       memcmp(ra[0].src, rb[0].src, sizeof(ra[0].src)) == 0 &&
+	       memcmp(ra[0].dst, rb[0].dst, sizeof(ra[0].dst)) == 0 &&
+	       ra[0].sport_lo == rb[0].sport_lo && ra[0].sport_hi == rb[0].sport_hi &&
+	       ra[0].dport_lo == rb[0].dport_lo && ra[0].dport_hi == rb[0].dport_hi &&
+	       ra[0].action == rb[0].action;
+}
+
 static bool filtered(const struct attachment_config *ac)
 {
 	return ac->sg.n_groups != 0;
@@ -172,6 +193,7 @@ static void builder_free(struct sg_builder *b)
 	free(b->ids);
 	free(b->policies);
 	free(b->slots);
+	free(b->rule_ids);
 }
 
 /* Numbers the rules and sizes the policy index for n_filtered attachments. */
@@ -206,50 +228,60 @@ static int builder_init(struct sg_builder *b, const struct config *cfg, unsigned
 	return 0;
 }
 
-static int ids_reserve(struct sg_builder *b, uint32_t n, char *err, size_t errlen)
+/* Makes room for n more ids after the used ones in *ids. */
+static int ids_reserve(uint32_t **ids, uint32_t *capacity, uint32_t used, uint32_t n, char *err,
+		       size_t errlen)
 {
-	uint32_t capacity = b->ids_capacity ? b->ids_capacity : 1024;
-	uint32_t *ids;
+	uint32_t want = *capacity ? *capacity : 1024;
+	uint32_t *grown;
 
-	if (b->n_ids + n <= b->ids_capacity)
+	if (used + n <= *capacity)
 		return 0;
-	while (capacity < b->n_ids + n)
-		capacity *= 2;
-	ids = realloc(b->ids, capacity * sizeof(*ids));
-	if (ids == NULL) {
+	while (want < used + n)
+		want *= 2;
+	grown = realloc(*ids, want * sizeof(*grown));
+	if (grown == NULL) {
 		snprintf(err, errlen, "out of memory for the security-group policies");
 		return -ENOMEM;
 	}
-	b->ids = ids;
-	b->ids_capacity = capacity;
+	*ids = grown;
+	*capacity = want;
 	return 0;
 }
 
+static bool list_same_content(const struct sg_builder *b, const uint32_t *x, const uint32_t *y,
+			      uint32_t n)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (b->rule_digest[x[i]] != b->rule_digest[y[i]] ||
+		    !rule_same_content(b->rule_of_id[x[i]], b->rule_of_id[y[i]]))
+			return false;
+	return true;
+}
+
 /* The policy number of the list of n ids just written after the distinct
- * lists (at ids + n_ids): an equal list's if there is one, else the list
- * becomes a new policy. */
+ * lists (at ids + n_ids): that of a list whose rules say the same if there
+ * is one, else the list becomes a new policy. */
 static uint32_t policy_intern(struct sg_builder *b, uint32_t n)
 {
 	const uint32_t *list = &b->ids[b->n_ids];
-	uint64_t ids_digest = digest_add(DIGEST_ADD(DIGEST_INIT, n), list, n * sizeof(*list));
-	uint32_t slot = ids_digest & b->slot_mask;
-	struct policy_list *p;
 	uint64_t content = DIGEST_ADD(DIGEST_INIT, n);
+	struct policy_list *p;
+	uint32_t slot;
 
-	for (; b->slots[slot] != 0; slot = (slot + 1) & b->slot_mask) {
+	for (uint32_t i = 0; i < n; i++)
+		content = DIGEST_ADD(content, b->rule_digest[list[i]]);
+	for (slot = content & b->slot_mask; b->slots[slot] != 0; slot = (slot + 1) & b->slot_mask) {
 		p = &b->policies[b->slots[slot] - 1];
-		if (p->ids_digest == ids_digest && p->n == n &&
-		    memcmp(&b->ids[p->first], list, n * sizeof(*list)) == 0)
+		if (p->content_digest == content && p->n == n &&
+		    list_same_content(b, &b->ids[p->first], list, n))
 			return b->slots[slot];
 	}
-	for (uint32_t i = 0; i < n; i++) {
-		content = DIGEST_ADD(content, b->rule_digest[list[i]]);
+	for (uint32_t i = 0; i < n; i++)
 		b->n_classifier_rules += b->rule_of_id[list[i]]->family == 0 ? 2 : 1;
-	}
 	b->policies[b->n_policies] = (struct policy_list){
 		.first = b->n_ids,
 		.n = n,
-		.ids_digest = ids_digest,
 		.content_digest = content,
 	};
 	b->n_ids += n;
@@ -258,11 +290,12 @@ static uint32_t policy_intern(struct sg_builder *b, uint32_t n)
 }
 
 /* The policy of one direction of an attachment of tc, whose rule ids start
- * at first_id[group]. */
+ * at first_id[group], and where the attachment's own rule ids start in
+ * b->rule_ids. */
 static int policy_of(struct sg_builder *b, const struct tenant_config *tc,
 		     const uint32_t *first_id, const struct attachment_sg_config *sg,
-		     enum sg_direction_config direction, uint32_t *policy, char *err,
-		     size_t errlen)
+		     enum sg_direction_config direction, uint32_t *policy, uint32_t *rule_ids,
+		     char *err, size_t errlen)
 {
 	uint32_t n = 0;
 	int ret;
@@ -270,13 +303,19 @@ static int policy_of(struct sg_builder *b, const struct tenant_config *tc,
 	for (unsigned k = 0; k < sg->n_groups; k++) {
 		const struct security_group_config *g = &tc->groups[sg->groups[k]];
 
-		ret = ids_reserve(b, n + g->n_rules, err, errlen);
+		ret = ids_reserve(&b->ids, &b->ids_capacity, b->n_ids, n + g->n_rules, err, errlen);
 		if (ret != 0)
 			return ret;
 		for (uint32_t r = 0; r < g->n_rules; r++)
 			if (g->rules[r].direction == direction)
 				b->ids[b->n_ids + n++] = first_id[sg->groups[k]] + r;
 	}
+	ret = ids_reserve(&b->rule_ids, &b->rule_ids_capacity, b->n_rule_ids, n, err, errlen);
+	if (ret != 0)
+		return ret;
+	memcpy(&b->rule_ids[b->n_rule_ids], &b->ids[b->n_ids], n * sizeof(*b->ids));
+	*rule_ids = b->n_rule_ids;
+	b->n_rule_ids += n;
 	*policy = policy_intern(b, n);
 	return 0;
 }
@@ -325,7 +364,7 @@ static int attachments_compile(struct sg_builder *b, struct dp_tables *t,
 				continue;
 			for (int d = 0; d < SG_DIRECTIONS; d++) {
 				ret = policy_of(b, tc, first_id, &ac->sg, rule_direction[d],
-						&sa->policy[d], err, errlen);
+						&sa->policy[d], &sa->rule_ids[d], err, errlen);
 				if (ret != 0)
 					return ret;
 			}
@@ -351,11 +390,8 @@ static struct sg_rule *classifier_rules(const struct sg_builder *b)
 	for (uint32_t p = 0; p < b->n_policies; p++) {
 		const struct policy_list *pl = &b->policies[p];
 
-		for (uint32_t i = 0; i < pl->n; i++) {
-			uint32_t id = b->ids[pl->first + i];
-
-			n += rule_translate(b->rule_of_id[id], p + 1, id, &rules[n]);
-		}
+		for (uint32_t i = 0; i < pl->n; i++)
+			n += rule_translate(b->rule_of_id[b->ids[pl->first + i]], p + 1, i, &rules[n]);
 	}
 	return rules;
 }
@@ -397,7 +433,18 @@ int sg_compile(struct dp_tables *t, const struct table_inputs *in, char *err, si
 		goto out;
 	}
 	ret = attachments_compile(&b, t, in, err, errlen);
-	if (ret != 0 || b.n_classifier_rules == 0)
+	if (ret != 0)
+		goto out;
+	t->sg_rule_ids = rte_malloc("sg_rule_ids", RTE_MAX(b.n_rule_ids, 1u) * sizeof(*b.rule_ids),
+				    RTE_CACHE_LINE_SIZE);
+	if (t->sg_rule_ids == NULL) {
+		snprintf(err, errlen, "out of memory for the security groups");
+		ret = -ENOMEM;
+		goto out;
+	}
+	if (b.n_rule_ids != 0)
+		memcpy(t->sg_rule_ids, b.rule_ids, b.n_rule_ids * sizeof(*b.rule_ids));
+	if (b.n_classifier_rules == 0)
 		goto out;
 	rules = classifier_rules(&b);
 	if (rules == NULL) {

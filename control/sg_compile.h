@@ -11,11 +11,14 @@
  *
  * Policies: an attachment with at least one group gets one policy per
  * direction, the rules of that direction of its groups, group after group
- * in the attachment's order, each group's in sequence order. Lists of the
- * same rules in the same order share one policy number (many VMs use the
- * same groups). Lists of equal content from different tenants' groups do
- * not: a policy's rules carry their own rule ids, so sharing would count
- * one tenant's hits on another tenant's rule. */
+ * in the attachment's order, each group's in sequence order. Lists whose
+ * rules match and do the same, in the same order, share one policy number,
+ * in one tenant (many VMs use the same groups) or across tenants (a
+ * standard group each tenant has its own copy of): the classifier holds
+ * each distinct list once. It returns a rule's position in its policy,
+ * and the attachment's dp_sg_attachment.rule_ids map positions to the
+ * attachment's own rule ids (dp_sg_rule_id()), so hits are counted on the
+ * rule of the right tenant. */
 #pragma once
 
 #include <stddef.h>

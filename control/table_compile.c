@@ -193,6 +193,9 @@ struct dp_tables *tables_compile(const struct table_inputs *in, char *err, size_
 		snprintf(err, errlen, "out of memory for the datapath tables");
 		return NULL;
 	}
+	static uint64_t tables_compiled;
+
+	t->version = ++tables_compiled;
 	t->uplink_port = RTE_MAX_ETHPORTS;
 	for (unsigned i = 0; i < RTE_MAX_ETHPORTS; i++) {
 		memset(t->ports[i].vlan_tenant, 0xff, sizeof(t->ports[i].vlan_tenant));
@@ -231,5 +234,6 @@ void tables_free(struct dp_tables *t)
 	rte_free(t->sg_attachments);
 	sg_acl_free(t->acl);
 	rte_free(t->sg_hits);
+	rte_free(t->sg_rule_ids);
 	rte_free(t);
 }

@@ -374,6 +374,7 @@ static int cmd_workers(const char *cmd __rte_unused, const char *params __rte_un
 		rte_tel_data_add_dict_u64(w, "profiled_packets", s->profiled_packets);
 		rte_tel_data_add_dict_u64(w, "mac_lookups", s->mac_lookups);
 		rte_tel_data_add_dict_u64(w, "mac_cache_misses", s->mac_cache_misses);
+		rte_tel_data_add_dict_u64(w, "flow_cache_hits", s->flow_cache_hits);
 		rte_tel_data_start_dict(stages);
 		for (int st = 0; st < STAGE_MAX; st++)
 			rte_tel_data_add_dict_u64(stages, worker_stage_name(st), s->stage_cycles[st]);

@@ -51,4 +51,5 @@ struct worker_stats {
 	uint64_t learn_dropped; /* learn events lost to a full ring */
 	uint64_t mac_lookups;     /* MAC keys looked up (two per packet) */
 	uint64_t mac_cache_misses; /* of those, the ones the MAC cache missed */
+	uint64_t flow_cache_hits;  /* packets the security flow cache decided */
 } __rte_cache_aligned;

@@ -10,6 +10,7 @@
  * host), and is then not checked. */
 #include <netinet/in.h>
 
+#include <rte_hash_crc.h>
 #include <rte_icmp.h>
 #include <rte_ip.h>
 #include <rte_tcp.h>
@@ -30,26 +31,29 @@
 /* A session's last_seen is refreshed at most this often (1/16 s). */
 #define SESSION_REFRESH_SHIFT 4
 
-/* What rules and sessions see of a packet, in its own direction. */
+/* What rules and sessions see of a packet, in its own direction. Every
+ * field is a full word: written one by one and read back two at a time,
+ * narrower fields stalled store forwarding (perf annotate, W3). */
 struct flow {
-	uint8_t family; /* 4 or 6 */
-	uint8_t proto;
+	uint32_t family; /* 4 or 6 */
+	uint32_t proto;
 	const uint8_t *src, *dst; /* addresses in the frame */
-	uint16_t sport, dport;    /* host order; ICMP: type and code */
-	uint16_t ct_sport, ct_dport; /* the session key's ports (ICMP echo: the identifier) */
-	uint8_t tcp_flags;
+	uint32_t sport, dport;    /* host order; ICMP: type and code */
+	uint32_t ct_sport, ct_dport; /* the session key's ports (ICMP echo: the identifier) */
+	uint32_t tcp_flags;
 	bool tracked; /* TCP, UDP and ICMP echo have sessions; the rest is checked per packet */
 	bool echo_reply; /* tracked, but opens no session */
 };
 
 /* One packet that rules or sessions must check. */
 struct check {
-	uint16_t i;        /* index in the burst */
-	uint16_t from, to; /* dp_sg_attachment of the initiator's and the responder's side */
+	uint32_t i;        /* index in the burst */
+	uint32_t from, to; /* dp_sg_attachment of the initiator's and the responder's side */
 	struct flow f;     /* in the opening direction once rules are asked */
 	struct ct_session *s;
 	enum ct_side side;  /* the packet's source side in the session key */
 	bool recheck;       /* a session the rules changed under */
+	uint32_t flow_hash; /* of its session key and side, for the flow cache */
 	uint32_t result[SG_DIRECTIONS]; /* rte_acl results: [SG_FROM_VM] of from, [SG_TO_VM] of to */
 };
 
@@ -162,20 +166,122 @@ static void count_invalid(struct worker *w, const struct dp_tables *t, const str
 		w->sg[t->sg_attachments[c->to].counter].invalid++;
 }
 
-/* The action for direction dir of attachment sg given its rte_acl result,
- * counting the rule's hit. */
-static enum sg_action direction_verdict(struct worker *w, const struct dp_tables *t, uint16_t sg,
-					enum sg_direction dir, uint32_t result)
-{
-	uint32_t id;
+/* What the rules say of a check: accept, or the action, attachment and
+ * rule (UINT32_MAX: its default) of the first direction that denies. */
+struct verdict {
+	enum sg_action action;
+	uint32_t by;      /* the denying dp_sg_attachment */
+	uint32_t rule_id; /* the deciding rule: the denying one, else the first that accepted */
+};
 
+/* The action of direction dir of attachment sg for rte_acl result, and the
+ * matched rule in *rule_id; counts its hit. */
+static enum sg_action direction_verdict(struct worker *w, const struct dp_tables *t, uint32_t sg,
+					enum sg_direction dir, uint32_t result, uint32_t *rule_id)
+{
+	const struct dp_sg_attachment *sa;
+
+	*rule_id = UINT32_MAX;
 	if (sg == DP_NO_SG)
 		return SG_ACCEPT;
+	sa = &t->sg_attachments[sg];
 	if (result == 0)
-		return t->sg_attachments[sg].default_action[dir];
-	id = sg_acl_result_rule_id(t->acl, result);
-	t->sg_hits[(size_t)w->index * t->n_rule_ids + id]++;
+		return sa->default_action[dir];
+	*rule_id = dp_sg_rule_id(t, sa, dir, result);
+	t->sg_hits[(size_t)w->index * t->n_rule_ids + *rule_id]++;
 	return sg_acl_result_action(t->acl, result);
+}
+
+/* The initiator's side's rules first, then the responder's. */
+static struct verdict rules_verdict(struct worker *w, const struct dp_tables *t,
+				    const struct check *ck)
+{
+	struct verdict v = {.by = ck->from};
+	uint32_t to_rule;
+
+	v.action = direction_verdict(w, t, ck->from, SG_FROM_VM, ck->result[SG_FROM_VM], &v.rule_id);
+	if (v.action != SG_ACCEPT)
+		return v;
+	v.action = direction_verdict(w, t, ck->to, SG_TO_VM, ck->result[SG_TO_VM], &to_rule);
+	if (v.action != SG_ACCEPT || v.rule_id == UINT32_MAX) {
+		v.by = ck->to;
+		v.rule_id = to_rule;
+	}
+	return v;
+}
+
+static inline uint32_t flow_cache_hash(const struct ct_key *key, enum ct_side side)
+{
+	return rte_hash_crc(key, sizeof(*key), side);
+}
+
+static inline struct flow_cache_entry *flow_cache_set(struct worker *w, uint32_t hash)
+{
+	return w->flow_cache[hash & (FLOW_CACHE_SETS - 1)];
+}
+
+/* The cached verdict on ck's flow, if made under these tables, with an
+ * accepted flow's session still holding it. */
+static const struct flow_cache_entry *flow_cache_find(struct worker *w, const struct dp_tables *t,
+						      const struct check *ck,
+						      const struct ct_key *key)
+{
+	const struct flow_cache_entry *set = flow_cache_set(w, ck->flow_hash);
+
+	for (unsigned way = 0; way < FLOW_CACHE_WAYS; way++) {
+		const struct flow_cache_entry *e = &set[way];
+
+		if (e->tables_version != (uint32_t)t->version || e->side != ck->side ||
+		    e->from != ck->from || e->to != ck->to || memcmp(&e->key, key, sizeof(*key)) != 0)
+			continue;
+		if (e->action != SG_ACCEPT)
+			return e;
+		/* A removed session's entry may since hold another flow: odd
+		 * versions are free entries (conntrack.h). */
+		if ((__atomic_load_n(&e->session->version, __ATOMIC_ACQUIRE) & 1) == 0 &&
+		    memcmp(&e->session->key, key, sizeof(*key)) == 0)
+			return e;
+		return NULL;
+	}
+	return NULL;
+}
+
+/* Takes a way of older tables if there is one, else the one the hash's top
+ * bit picks. */
+static struct flow_cache_entry *flow_cache_add(struct worker *w, const struct dp_tables *t,
+					       const struct check *ck, const struct ct_key *key,
+					       enum sg_action action)
+{
+	struct flow_cache_entry *set = flow_cache_set(w, ck->flow_hash);
+	struct flow_cache_entry *e = &set[ck->flow_hash >> 31];
+
+	for (unsigned way = 0; way < FLOW_CACHE_WAYS; way++)
+		if (set[way].tables_version != (uint32_t)t->version)
+			e = &set[way];
+	e->key = *key;
+	e->side = ck->side;
+	e->action = action;
+	e->from = ck->from;
+	e->to = ck->to;
+	e->tables_version = t->version;
+	return e;
+}
+
+static void flow_cache_add_session(struct worker *w, const struct dp_tables *t,
+				   const struct check *ck, const struct ct_key *key,
+				   struct ct_session *s)
+{
+	flow_cache_add(w, t, ck, key, SG_ACCEPT)->session = s;
+}
+
+static void flow_cache_add_denied(struct worker *w, const struct dp_tables *t,
+				  const struct check *ck, const struct ct_key *key,
+				  const struct verdict *v)
+{
+	struct flow_cache_entry *e = flow_cache_add(w, t, ck, key, v->action);
+
+	e->deny.denied_by = v->by;
+	e->deny.rule_id = v->rule_id;
 }
 
 /* Sends the answer to a rejected packet back where it came from, or drops it. */
@@ -203,9 +309,10 @@ static void reject(struct worker *w, struct burst *b, const struct dp_tables *t,
 	output_remote(w, b, t, &back, m, vtep);
 }
 
-/* Classifies the checks' keys of one family: two per check at most. */
-static void rules_classify(const struct dp_tables *t, struct check *checks, unsigned n,
-			   uint8_t family)
+/* Classifies the keys of one family of checks[idx[0..n-1]]: two per check
+ * at most. */
+static void rules_classify(const struct dp_tables *t, struct check *checks, const uint8_t *idx,
+			   unsigned n, uint8_t family)
 {
 	union {
 		struct sg_key4 k4;
@@ -217,7 +324,7 @@ static void rules_classify(const struct dp_tables *t, struct check *checks, unsi
 	unsigned n_keys = 0;
 
 	for (unsigned c = 0; c < n; c++) {
-		struct check *ck = &checks[c];
+		struct check *ck = &checks[idx[c]];
 		const struct dp_sg_attachment *side[SG_DIRECTIONS] = {
 			[SG_FROM_VM] = ck->from != DP_NO_SG ? &t->sg_attachments[ck->from] : NULL,
 			[SG_TO_VM] = ck->to != DP_NO_SG ? &t->sg_attachments[ck->to] : NULL,
@@ -254,28 +361,89 @@ static void rules_classify(const struct dp_tables *t, struct check *checks, unsi
 		*dest[k] = results[k];
 }
 
+/* Drops or rejects the packet of ck as v says. */
+static void deny(struct worker *w, struct burst *b, const struct dp_tables *t,
+		 const struct ingress *in_port, const struct check *ck, enum sg_action action,
+		 uint32_t denied_by, struct pkt_meta *l3)
+{
+	struct rte_mbuf *m = b->pkts[ck->i];
+	const uint16_t slot = pkt_meta(m)->tenant;
+
+	count_verdict(w, t, denied_by, action);
+	b->pkts[ck->i] = NULL;
+	if (action == SG_REJECT) {
+		struct ingress in = *in_port;
+
+		in.slot = slot;
+		in.meta = pkt_meta(m);
+		reject(w, b, t, &in, m, l3);
+	} else {
+		drop(w, b, m, in_port->port_id, slot, DROP_SG_DENIED);
+	}
+}
+
+/* Whether the session s accepts the packet of ck (else consumed: invalid
+ * for the session's state), or, rules having changed since, ck is set up
+ * for the rules to re-check the connection (ck->recheck). */
+static bool session_accepts(struct worker *w, struct burst *b, const struct dp_tables *t,
+			    uint16_t port_id, struct check *ck, struct ct_session *s, uint64_t now)
+{
+	const uint64_t refresh = w->dp->tsc_hz >> SESSION_REFRESH_SHIFT;
+	struct rte_mbuf *m = b->pkts[ck->i];
+
+	if (ct_session_update(s, ck->side, ck->f.tcp_flags, now, refresh) == CT_INVALID) {
+		count_invalid(w, t, ck);
+		drop(w, b, m, port_id, pkt_meta(m)->tenant, DROP_CT_INVALID);
+		b->pkts[ck->i] = NULL;
+		return false;
+	}
+	if (!ct_session_stale(s, t->sg_generation)) {
+		count_verdict(w, t, ck->from, SG_ACCEPT);
+		count_verdict(w, t, ck->to, SG_ACCEPT);
+		return true;
+	}
+	/* Rules changed: ask them in the connection's opening direction. */
+	ck->s = s;
+	ck->recheck = true;
+	if (ck->side != s->initiator) {
+		uint32_t from = ck->from, to = ck->to;
+
+		ck->from = to;
+		ck->to = from;
+	}
+	flow_opening(s, &ck->f);
+	return false;
+}
+
 void security_check(struct worker *w, const struct dp_tables *t, const struct ingress *in_port,
 		    struct burst *b, const uint64_t *dst_loc, uint64_t now)
 {
 	struct ct_table *const *tables = w->dp->sessions;
 	const unsigned n_tables = w->dp->n_workers;
-	const uint64_t refresh = w->dp->tsc_hz >> SESSION_REFRESH_SHIFT;
 	struct pkt_meta l3[WORKER_BURST]; /* offsets of the frame as it is now */
 	struct check checks[WORKER_BURST];
 	struct ct_key keys[WORKER_BURST];
+	struct ct_key miss_keys[WORKER_BURST];
 	struct ct_session *found[WORKER_BURST];
-	unsigned n = 0, n_rules = 0;
+	const struct flow_cache_entry *cached[WORKER_BURST];
+	uint8_t misses[WORKER_BURST];   /* checks the flow cache did not decide */
+	uint8_t to_rules[WORKER_BURST]; /* checks for the rules */
+	unsigned n = 0, n_misses = 0, n_rules = 0;
 
 	for (uint16_t i = 0; i < b->n; i++) {
 		struct rte_mbuf *m = b->pkts[i];
 		struct pkt_meta *meta = pkt_meta(m);
 		struct check *c = &checks[n];
+		/* Compared as locals: stored as two 2-byte fields and read back
+		 * as one word, they would stall store forwarding. */
+		uint16_t from = in_port->uplink ? DP_NO_SG
+						: t->ports[in_port->port_id].vlan_sg[meta->vlan];
+		uint16_t to = dst_sg(t, dst_loc[i]);
 
-		c->from = in_port->uplink ? DP_NO_SG
-					  : t->ports[in_port->port_id].vlan_sg[meta->vlan];
-		c->to = dst_sg(t, dst_loc[i]);
-		if (c->from == DP_NO_SG && c->to == DP_NO_SG)
+		if (from == DP_NO_SG && to == DP_NO_SG)
 			continue;
+		c->from = from;
+		c->to = to;
 		if (in_port->uplink) {
 			/* Decapsulated: the inner frame's headers. */
 			if (!pkt_parse(m, &l3[i], 0)) {
@@ -291,102 +459,121 @@ void security_check(struct worker *w, const struct dp_tables *t, const struct in
 		c->i = i;
 		c->s = NULL;
 		c->recheck = false;
-		if (c->f.tracked)
+		if (c->f.tracked) {
 			c->side = ct_key_make(&keys[n], c->f.family, c->f.proto, meta->tenant, c->f.src,
 					      c->f.dst, c->f.ct_sport, c->f.ct_dport);
-		else
-			memset(&keys[n], 0, sizeof(keys[n])); /* tenant slots are never 0xffff */
+			c->flow_hash = flow_cache_hash(&keys[n], c->side);
+			rte_prefetch0(flow_cache_set(w, c->flow_hash));
+			rte_prefetch0(flow_cache_set(w, c->flow_hash) + 1);
+		}
 		n++;
 	}
-	if (n == 0)
-		return;
 
-	/* Sessions first: only packets without one (or whose session the
-	 * rules changed under) go to the rules. */
-	ct_lookup_bulk(tables, n_tables, w->index, keys, n, found);
+	/* The flow cache decides most packets: a session to update, or the
+	 * rules' earlier verdict. What it points to is fetched for the whole
+	 * burst before any is used. */
+	for (unsigned c = 0; c < n; c++) {
+		const struct flow_cache_entry *e = NULL;
+
+		if (checks[c].f.tracked)
+			e = flow_cache_find(w, t, &checks[c], &keys[c]);
+		cached[c] = e;
+		if (e == NULL)
+			continue;
+		if (e->action == SG_ACCEPT)
+			rte_prefetch0(e->session);
+		else if (e->deny.rule_id != UINT32_MAX)
+			rte_prefetch0(&t->sg_hits[(size_t)w->index * t->n_rule_ids + e->deny.rule_id]);
+	}
 	for (unsigned c = 0; c < n; c++) {
 		struct check *ck = &checks[c];
+		const struct flow_cache_entry *e = cached[c];
+
+		if (!ck->f.tracked) {
+			to_rules[n_rules++] = c;
+			continue;
+		}
+		if (e == NULL) {
+			miss_keys[n_misses] = keys[c];
+			misses[n_misses++] = c;
+		} else if (e->action == SG_ACCEPT) {
+			w->stats.flow_cache_hits++;
+			if (!session_accepts(w, b, t, in_port->port_id, ck, e->session, now) &&
+			    ck->recheck)
+				to_rules[n_rules++] = c;
+		} else {
+			w->stats.flow_cache_hits++;
+			if (e->deny.rule_id != UINT32_MAX)
+				t->sg_hits[(size_t)w->index * t->n_rule_ids + e->deny.rule_id]++;
+			deny(w, b, t, in_port, ck, e->action, e->deny.denied_by, &l3[ck->i]);
+		}
+	}
+
+	/* The rest in the session tables: only packets without a session (or
+	 * whose session the rules changed under) go to the rules. */
+	if (n_misses != 0)
+		ct_lookup_bulk(tables, n_tables, w->index, miss_keys, n_misses, found);
+	for (unsigned k = 0; k < n_misses; k++) {
+		const unsigned c = misses[k];
+		struct check *ck = &checks[c];
 		struct rte_mbuf *m = b->pkts[ck->i];
-		struct ct_session *s = ck->f.tracked ? found[c] : NULL;
 
-		if (s != NULL) {
-			if (ct_session_update(s, ck->side, ck->f.tcp_flags, now, refresh) == CT_INVALID) {
-				count_invalid(w, t, ck);
-				drop(w, b, m, in_port->port_id, pkt_meta(m)->tenant, DROP_CT_INVALID);
-				b->pkts[ck->i] = NULL;
-				continue;
-			}
-			if (!ct_session_stale(s, t->sg_generation)) {
-				count_verdict(w, t, ck->from, SG_ACCEPT);
-				count_verdict(w, t, ck->to, SG_ACCEPT);
-				continue;
-			}
-			/* Rules changed: ask them in the connection's opening direction. */
-			ck->s = s;
-			ck->recheck = true;
-			if (ck->side != s->initiator) {
-				uint16_t from = ck->from;
-
-				ck->from = ck->to;
-				ck->to = from;
-			}
-			flow_opening(s, &ck->f);
-		} else if (ck->f.tracked && ck->f.proto == IPPROTO_TCP &&
-			   ct_tcp_next(CT_NONE, true, ck->f.tcp_flags) == CT_INVALID) {
+		if (found[k] != NULL) {
+			flow_cache_add_session(w, t, ck, &keys[c], found[k]);
+			if (!session_accepts(w, b, t, in_port->port_id, ck, found[k], now) &&
+			    ck->recheck)
+				to_rules[n_rules++] = c;
+			continue;
+		}
+		if (ck->f.proto == IPPROTO_TCP &&
+		    ct_tcp_next(CT_NONE, true, ck->f.tcp_flags) == CT_INVALID) {
 			/* Only a SYN opens a connection. */
 			count_invalid(w, t, ck);
 			drop(w, b, m, in_port->port_id, pkt_meta(m)->tenant, DROP_CT_INVALID);
 			b->pkts[ck->i] = NULL;
 			continue;
 		}
-		checks[n_rules] = *ck;
-		keys[n_rules] = keys[c];
-		n_rules++;
+		to_rules[n_rules++] = c;
 	}
 	if (n_rules == 0)
 		return;
 
 	if (t->acl != NULL) {
-		rules_classify(t, checks, n_rules, 4);
-		rules_classify(t, checks, n_rules, 6);
+		rules_classify(t, checks, to_rules, n_rules, 4);
+		rules_classify(t, checks, to_rules, n_rules, 6);
 	} else {
-		for (unsigned c = 0; c < n_rules; c++)
-			checks[c].result[SG_FROM_VM] = checks[c].result[SG_TO_VM] = 0;
+		for (unsigned r = 0; r < n_rules; r++)
+			checks[to_rules[r]].result[SG_FROM_VM] = checks[to_rules[r]].result[SG_TO_VM] = 0;
 	}
-	for (unsigned c = 0; c < n_rules; c++) {
+	for (unsigned r = 0; r < n_rules; r++) {
+		const unsigned c = to_rules[r];
 		struct check *ck = &checks[c];
 		struct rte_mbuf *m = b->pkts[ck->i];
 		const uint16_t slot = pkt_meta(m)->tenant;
-		enum sg_action out = direction_verdict(w, t, ck->from, SG_FROM_VM, ck->result[SG_FROM_VM]);
-		enum sg_action into = out == SG_ACCEPT ? direction_verdict(w, t, ck->to, SG_TO_VM,
-									 ck->result[SG_TO_VM])
-						       : SG_ACCEPT;
-		uint32_t rule_id = ck->result[SG_FROM_VM] != 0
-					   ? sg_acl_result_rule_id(t->acl, ck->result[SG_FROM_VM])
-				   : ck->result[SG_TO_VM] != 0
-					   ? sg_acl_result_rule_id(t->acl, ck->result[SG_TO_VM])
-					   : UINT32_MAX;
+		const struct verdict v = rules_verdict(w, t, ck);
+		struct ct_session *s;
 
-		if (out == SG_ACCEPT && into == SG_ACCEPT) {
+		if (v.action == SG_ACCEPT) {
 			count_verdict(w, t, ck->from, SG_ACCEPT);
 			count_verdict(w, t, ck->to, SG_ACCEPT);
 			if (ck->recheck) {
-				ct_session_reaccept(ck->s, rule_id, t->sg_generation);
+				ct_session_reaccept(ck->s, v.rule_id, t->sg_generation);
 				continue;
 			}
-			if (!ck->f.tracked)
+			if (!ck->f.tracked || ck->f.echo_reply)
 				continue;
 			struct ct_open open = {
 				.key = &keys[c],
 				.initiator = ck->side,
 				.state = ct_next(ck->f.proto, CT_NONE, true, ck->f.tcp_flags),
-				.rule_id = rule_id,
+				.rule_id = v.rule_id,
 				.policy_generation = t->sg_generation,
 			};
-			if (ck->f.echo_reply)
-				continue;
-			if (ct_create(tables, n_tables, w->index, &open, t->tenants[slot].session_limit,
-				      now) == NULL) {
+			s = ct_create(tables, n_tables, w->index, &open, t->tenants[slot].session_limit,
+				      now);
+			if (s != NULL) {
+				flow_cache_add_session(w, t, ck, &keys[c], s);
+			} else {
 				drop(w, b, m, in_port->port_id, slot, DROP_CT_FULL);
 				b->pkts[ck->i] = NULL;
 			}
@@ -394,20 +581,9 @@ void security_check(struct worker *w, const struct dp_tables *t, const struct in
 		}
 		if (ck->recheck)
 			ct_kill(ck->s);
-		if (out != SG_ACCEPT)
-			count_verdict(w, t, ck->from, out);
-		else
-			count_verdict(w, t, ck->to, into);
-		b->pkts[ck->i] = NULL;
-		if (out == SG_REJECT || into == SG_REJECT) {
-			struct ingress in = *in_port;
-
-			in.slot = slot;
-			in.meta = pkt_meta(m);
-			reject(w, b, t, &in, m, &l3[ck->i]);
-		} else {
-			drop(w, b, m, in_port->port_id, slot, DROP_SG_DENIED);
-		}
+		else if (ck->f.tracked)
+			flow_cache_add_denied(w, t, ck, &keys[c], &v);
+		deny(w, b, t, in_port, ck, v.action, v.by, &l3[ck->i]);
 	}
 }
 
@@ -435,8 +611,9 @@ bool security_flood_copy_allowed(struct worker *w, const struct dp_tables *t,
 	}
 	ck.result[SG_TO_VM] = 0;
 	if (t->acl != NULL)
-		rules_classify(t, &ck, 1, ck.f.family);
-	enum sg_action action = direction_verdict(w, t, sg, SG_TO_VM, ck.result[SG_TO_VM]);
+		rules_classify(t, &ck, (const uint8_t[]){0}, 1, ck.f.family);
+	uint32_t rule_id;
+	enum sg_action action = direction_verdict(w, t, sg, SG_TO_VM, ck.result[SG_TO_VM], &rule_id);
 	count_verdict(w, t, sg, action);
 	return action == SG_ACCEPT;
 }

@@ -71,6 +71,11 @@ enum sg_direction {
  * in both directions. Attachments without groups are not filtered. */
 struct dp_sg_attachment {
 	uint32_t policy[SG_DIRECTIONS]; /* sg_acl policy numbers (never 0) */
+	/* Where its rule ids start in dp_tables.sg_rule_ids: a policy can be
+	 * shared by attachments whose rules say the same but are other rules
+	 * (another tenant's copy of a group), so the classifier returns a
+	 * rule's position in the policy and the attachment names the rule. */
+	uint32_t rule_ids[SG_DIRECTIONS];
 	uint8_t default_action[SG_DIRECTIONS]; /* enum sg_action when no rule matches */
 	uint16_t tenant;  /* slot */
 	uint16_t counter; /* its verdict counters: tenant slot * DP_MAX_LOCAL + attachment index */
@@ -106,6 +111,7 @@ struct dp_vni_page {
 };
 
 struct dp_tables {
+	uint64_t version; /* a new number for every compiled table (never 0) */
 	struct dp_port ports[RTE_MAX_ETHPORTS];
 	struct dp_worker_rxqs workers[DP_MAX_WORKERS];
 	/* Indexed by tenant slot: a tenant keeps its slot (and so its counters)
@@ -123,6 +129,7 @@ struct dp_tables {
 	 * worker w counts hits of rule id r at sg_hits[w * n_rule_ids + r]. */
 	uint32_t n_rule_ids;
 	uint64_t *sg_hits;
+	uint32_t *sg_rule_ids; /* see dp_sg_attachment.rule_ids */
 	uint16_t n_vteps;
 	struct dp_vtep vteps[DP_MAX_VTEPS];
 	/* Underlay; uplink_port is RTE_MAX_ETHPORTS when there is none. */
@@ -138,6 +145,14 @@ static inline uint16_t dp_vni_tenant(const struct dp_tables *t, uint32_t vni)
 	const struct dp_vni_page *page = t->vni_pages[(vni >> DP_VNI_PAGE_BITS) % DP_VNI_PAGES];
 
 	return page ? page->slot[vni & ((1u << DP_VNI_PAGE_BITS) - 1)] : DP_NO_TENANT;
+}
+
+/* The rule id (hit counter) of a classifier result (not 0) in direction
+ * dir of attachment sa. */
+static inline uint32_t dp_sg_rule_id(const struct dp_tables *t, const struct dp_sg_attachment *sa,
+				     enum sg_direction dir, uint32_t result)
+{
+	return t->sg_rule_ids[sa->rule_ids[dir] + sg_acl_result_rule_id(t->acl, result)];
 }
 
 /* Index of the VTEP with address ip (network order), or DP_NO_VTEP. */

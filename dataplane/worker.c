@@ -13,8 +13,10 @@
 #define LAST_SEEN_REFRESH_SHIFT 4
 /* MAC cache buckets prefetched ahead of the lookup (keys, two per packet). */
 #define MAC_CACHE_PREFETCH_AHEAD 8
-/* Sessions a worker examines for expiry per loop. */
-#define SESSION_EXPIRE_BUDGET 16
+/* Sessions a worker examines for expiry every millisecond: its whole
+ * table (1 << 17 sessions) in about half a second. */
+#define SESSION_EXPIRE_BUDGET 256
+#define SESSION_EXPIRE_PER_S 1000
 /* Idle polls before a worker sleeps. */
 #define IDLE_POLLS_BEFORE_SLEEP 256
 
@@ -263,6 +265,7 @@ int worker_main(void *arg)
 	uint64_t start = rte_rdtsc();
 	unsigned idle = 0;
 
+	w->expire_interval = dp->tsc_hz / SESSION_EXPIRE_PER_S;
 	rte_rcu_qsbr_thread_register(dp->rcu, w->index);
 	rte_rcu_qsbr_thread_online(dp->rcu, w->index);
 	while (!dp->stop) {
@@ -291,8 +294,10 @@ int worker_main(void *arg)
 			w->stats.stage_cycles[STAGE_TX] += end - tx_start;
 			w->profiled = false;
 		}
-		if (t->sg_attachments != NULL)
+		if (t->sg_attachments != NULL && now - w->sessions_expired_at > w->expire_interval) {
 			ct_expire(dp->sessions[w->index], now, t->ct_timeouts, SESSION_EXPIRE_BUDGET);
+			w->sessions_expired_at = now;
+		}
 		rte_rcu_qsbr_quiescent(dp->rcu, w->index);
 		w->stats.cycles = end - start;
 		if (got != 0) {

@@ -197,6 +197,30 @@ static void test_egress_default_drop(void **state)
 	assert_int_equal(ct_tenant_sessions(env.dp.sessions, 1, RED), 0);
 }
 
+/* B's SYNs to A:80 while a rule drops them: the second is denied from the
+ * worker's cache of denied flows, counted the same; once the rule accepts
+ * (a commit), the cache no longer applies. */
+static void test_denied_flow_cached_until_commit(void **state)
+{
+	struct frame syn;
+	(void)state;
+
+	web_group_apply(SG_ACTION_DROP);
+	tcp4(&syn, mac_a, mac_b, NO_TAG, HOST_B_IP, HOST_A_IP, 40004, 80, TCP_SYN);
+	send_frame(ACC1, &syn, 1);
+	send_frame(ACC1, &syn, 2);
+	assert_nothing_sent();
+	assert_int_equal(port_drops(ACC1, DROP_SG_DENIED), 2);
+	assert_int_equal(vm_a_verdicts()->dropped, 2);
+	assert_int_equal(rule_hits(RULE_TCP_80), 2);
+	assert_int_equal(w->stats.flow_cache_hits, 1);
+
+	web_group_apply(SG_ACTION_ACCEPT);
+	send_frame(ACC1, &syn, 3);
+	assert_tx_counts(1, 0, 0, 0);
+	assert_int_equal(rule_hits(RULE_TCP_80), 1); /* new tables, counters from 0 */
+}
+
 /* B connects to A:80: the handshake and data pass both ways. */
 static void test_ingress_rule_accepts_tcp_handshake(void **state)
 {
@@ -354,6 +378,7 @@ int main(void)
 #define SG_TEST(fn) cmocka_unit_test_setup_teardown(fn, sg_test_setup, test_teardown)
 		SG_TEST(test_egress_rule_opens_session_for_reply),
 		SG_TEST(test_egress_default_drop),
+		SG_TEST(test_denied_flow_cached_until_commit),
 		SG_TEST(test_ingress_rule_accepts_tcp_handshake),
 		SG_TEST(test_tcp_without_session_is_invalid),
 		SG_TEST(test_invalid_segment_in_session),
