@@ -5,7 +5,14 @@ which imports this module) and the poolnetd configs written here agree.
 
 Standard library only. Subcommands (used by scripts/bench):
   version                      print PCAP_VERSION (the pcap cache key)
-  config W PCAP OUT            write the poolnetd config JSON of workload W
+  pcap W                       print the name of the pcap W reads (w2 for W3)
+  config W PCAP OUT            write the poolnetd config JSON of workload W; for
+                               W3 and W3-10k also check and print (as a "# " line)
+                               the share of the flows their security group accepts
+  sg-check [--full] [W...]     evaluate the security groups of W3, W3-10k: the
+                               accepted share, checked against the reference (each
+                               flow through the rules in order) on sampled flows
+                               (--full: on every flow, 20 s for W3-10k)
   tsc-hz                       print the TSC frequency in Hz, measured with rdtsc
                                against CLOCK_MONOTONIC (fallback: the kernel's value)
   sample PREFIX OUT [--ethdev] [--pid PID [--same-thread-as T0]]
@@ -21,6 +28,7 @@ Standard library only. Subcommands (used by scripts/bench):
                                whose forwarding thread kept its core (cpu >= 99%)
 """
 
+import bisect
 import json
 import os
 import re
@@ -48,7 +56,30 @@ LOCAL_VTEP_MAC = "02:00:00:00:60:01"
 REMOTE_VTEP_MAC = "02:00:00:00:60:02"
 VXLAN_PORT = 4789
 
-WORKLOADS = ("W1", "W2", "W4")
+WORKLOADS = ("W1", "W2", "W3", "W3-10k", "W4")
+PCAP_WORKLOADS = ("W1", "W2", "W4")  # the others read the frames of one of these
+FRAMES = {"W3": "W2", "W3-10k": "W2"}  # workload -> the workload whose pcap it reads
+
+# W3 / W3-10k: W2 (same frames, same pcap) with one security group on every
+# tenant's attachment, filtering the VMs' traffic (egress: W2's frames come from
+# the VMs). All 64 tenants' groups hold the same generated rule list, as a
+# cloud's standard group would. A group belongs to its tenant in poolnet.yang, so
+# the config carries 64 copies of the list. poolnetd gives attachments whose rule
+# lists are identical one ACL policy, but only within a tenant (a policy's rules
+# carry that tenant's hit counters, control/sg_compile.h): its classifier holds
+# 64 x SG_RULES rules, 64,000 for W3 and 640,000 for W3-10k.
+# Flows that no rule matches meet egress-default drop: no catch-all rule, so the
+# group holds exactly SG_RULES rules (sg_check() says how many flows the default
+# decides).
+# The rules are drawn with a fixed seed and ordered specific-first; the share of
+# the flows they accept is computed here by first-match evaluation and must fall
+# in SG_ACCEPTED (the rest of the packets are dropped by poolnetd).
+# Sessions: every accepted flow opens one (UDP), about 80 per tenant, far below
+# the default connection-tracking session-limit of 65,536 per tenant.
+SG_RULES = {"W3": 1_000, "W3-10k": 10_000}
+SG_SEED = 6
+SG_ACCEPT_PROBABILITY = 0.5  # of a rule's action being accept (else drop)
+SG_ACCEPTED = (0.40, 0.60)   # allowed share of the flows the rules accept
 
 
 def vlan(t):
@@ -95,6 +126,7 @@ def flows(workload):
     (sport is unique per flow); IPv4 addresses overlap across tenants on purpose."""
     import random
 
+    workload = FRAMES.get(workload, workload)
     out = []
     for i in range(N_FLOWS):
         f = {
@@ -138,6 +170,274 @@ def pcap_devargs(pcap):
     return "net_pcap0,rx_pcap=%s,infinite_rx=1" % pcap
 
 
+# --- W3 security groups ----------------------------------------------------------------------
+# Networks outside the flows' address space that a standard group also names (shared
+# services, other VPCs, the carrier-grade NAT range): rules on them match no flow here.
+SG_FOREIGN = ("10.250.0.0/16", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10")
+# Server ports a standard group opens or closes besides the flows' own (5001-5016).
+SG_SERVICE_PORTS = (22, 53, 80, 123, 443, 3306, 5432, 6379, 8080, 9090)
+SG_WIDE_PORT_RANGES = ((1024, 65535), (5000, 5099), (4000, 5999), (8000, 8999), (30000, 32767),
+                       (5001, 5016))
+SG_EPHEMERAL = (32768, 60999)  # Linux's default source ports: no flow here uses them
+
+
+def _ip4(text):
+    return int.from_bytes(socket.inet_aton(text), "big")
+
+
+def _ip4_text(n):
+    return socket.inet_ntoa(n.to_bytes(4, "big"))
+
+
+def _prefix(addr, length):
+    return addr & ~((1 << (32 - length)) - 1) & 0xFFFFFFFF, length
+
+
+def _sg_rule(rng, anchor):
+    """One random rule around a flow (anchor): prefixes that contain its addresses
+    (or a foreign network, for one rule in 6), port ranges of various widths.
+    Returns a dict: action, proto (name or None), src and dst ((net, len) or
+    None), sport and dport ((lo, hi) or None), icmp_type (or None)."""
+    def address(mine):
+        if rng.random() < 1 / 6:
+            net, length = rng.choice(SG_FOREIGN).split("/")
+            return _ip4(net) + rng.randrange(1 << (32 - int(length)))
+        return _ip4(mine)
+
+    def port_block(port, first, width):  # the width-aligned block from first holding port
+        lo = first + (port - first) // width * width
+        return lo, min(lo + width - 1, 65535)
+
+    r = {"action": "accept" if rng.random() < SG_ACCEPT_PROBABILITY else "drop",
+         "proto": rng.choices(("udp", "tcp", None, "icmp"), (55, 30, 10, 5))[0],
+         "src": None, "dst": None, "sport": None, "dport": None, "icmp_type": None}
+    # Every rule names a network: a source prefix, a destination prefix or both;
+    # one alone is a subnet or a host, so that no exception covers a large share
+    # of the flows (the general rules below do).
+    has = rng.choices(("both", "src", "dst"), (60, 15, 25))[0]
+    if has != "dst":
+        lengths = (20, 22, 23, 24, 26, 27, 28, 29, 30, 32)
+        weights = (1, 2, 2, 6, 2, 2, 3, 2, 1, 4)
+        cut = 0 if has == "both" else 3  # alone: /24 or longer
+        r["src"] = _prefix(address(anchor["src_ip"]),
+                           rng.choices(lengths[cut:], weights[cut:])[0])
+    if has != "src":
+        lengths = (18, 20, 22, 24, 25, 26, 27, 28, 29, 32)
+        weights = (1, 2, 3, 6, 2, 2, 2, 2, 2, 4)
+        cut = 0 if has == "both" else 2  # alone: /22 or longer
+        r["dst"] = _prefix(address(anchor["dst_ip"]),
+                           rng.choices(lengths[cut:], weights[cut:])[0])
+    if r["proto"] == "icmp":
+        r["icmp_type"] = rng.choice((0, 3, 8, 11))
+    elif r["proto"] is not None:
+        kind = rng.choices(("any", "flow", "block", "service", "wide"), (2, 3, 2, 2, 1))[0]
+        if kind == "flow":
+            r["dport"] = (anchor["dport"], anchor["dport"])
+        elif kind == "block":
+            r["dport"] = port_block(anchor["dport"], 5001, rng.choice((2, 4, 8, 16)))
+        elif kind == "service":
+            p = rng.choice(SG_SERVICE_PORTS)
+            r["dport"] = (p, p)
+        elif kind == "wide":
+            r["dport"] = rng.choice(SG_WIDE_PORT_RANGES)
+        kind = rng.choices(("any", "flow", "ephemeral"), (16, 3, 1))[0]
+        if kind == "flow":
+            r["sport"] = port_block(anchor["sport"], 1024, rng.choice((1, 16, 100, 256, 1000, 4096)))
+        elif kind == "ephemeral":
+            r["sport"] = SG_EPHEMERAL
+    return r
+
+
+def _specificity(r):
+    """Bits a rule fixes: prefix lengths, 16 - log2(width) for a port range, 8 for
+    the protocol."""
+    bits = (r["src"] or (0, 0))[1] + (r["dst"] or (0, 0))[1]
+    for ports in (r["sport"], r["dport"]):
+        if ports:
+            bits += 16 - (ports[1] - ports[0] + 1).bit_length() + 1
+    return bits + (8 if r["proto"] else 0)
+
+
+# The general part of the group, after the exceptions: the application's ports
+# (half of the flows' 5001-5016) open from the sources' /16 to the destinations'
+# /16. Flows that no exception decides are then accepted or left to egress-default
+# drop by their destination port alone, about half each, whatever the exceptions.
+SG_GENERAL = (
+    {"action": "accept", "proto": "udp", "src": (_ip4("10.0.0.0"), 16),
+     "dst": (_ip4("10.1.0.0"), 16), "sport": None, "dport": (5001, 5008), "icmp_type": None},
+)
+
+_SG_CACHE = {}
+
+
+def sg_rules(workload):
+    """The rule list of workload W3 or W3-10k's security group, in sequence order:
+    SG_RULES[workload] rules drawn with SG_SEED around random flows of the pcap,
+    the most specific first (as an operator writes exceptions above the general
+    rules). The same list for every tenant."""
+    if workload not in _SG_CACHE:
+        import random
+        rng = random.Random("%s/%d" % (workload, SG_SEED))
+        fl = flows(workload)
+        n = SG_RULES[workload] - len(SG_GENERAL)
+        rules = [_sg_rule(rng, rng.choice(fl)) for _ in range(n)]
+        # sorted() is stable: rules of equal specificity keep their random order
+        _SG_CACHE[workload] = sorted(rules, key=_specificity, reverse=True) + list(SG_GENERAL)
+    return _SG_CACHE[workload]
+
+
+def sg_rule_json(seq, r):
+    """A rule as poolnet.yang's tenant/security-group/rule (RFC 7951 JSON)."""
+    out = {"sequence": seq, "direction": "egress", "action": r["action"]}
+    if r["proto"]:
+        out["protocol"] = r["proto"]
+    for key, name in (("src", "source-prefix"), ("dst", "destination-prefix")):
+        if r[key]:
+            out[name] = "%s/%d" % (_ip4_text(r[key][0]), r[key][1])
+    for key, name in (("sport", "source-port"), ("dport", "destination-port")):
+        if r[key]:
+            lo, hi = r[key]
+            out[name] = {"lower": lo} if lo == hi else {"lower": lo, "upper": hi}
+    if r["icmp_type"] is not None:
+        out["icmp"] = {"type": r["icmp_type"]}
+    return out
+
+
+def sg_verdict(rules, f):
+    """The reference: the action of the first rule that matches flow f (a UDP flow),
+    scanning the rules in order; None when none does (then egress-default)."""
+    src, dst = _ip4(f["src_ip"]), _ip4(f["dst_ip"])
+    for r in rules:
+        if r["proto"] not in (None, "udp"):
+            continue
+        if r["src"] and _prefix(src, r["src"][1])[0] != r["src"][0]:
+            continue
+        if r["dst"] and _prefix(dst, r["dst"][1])[0] != r["dst"][0]:
+            continue
+        if r["sport"] and not r["sport"][0] <= f["sport"] <= r["sport"][1]:
+            continue
+        if r["dport"] and not r["dport"][0] <= f["dport"] <= r["dport"][1]:
+            continue
+        return r["action"]
+    return None
+
+
+class _FieldIndex:
+    """The flows matching a prefix or a range of one field, as a bitset (bit i:
+    flow i), built from a binary trie over the field's values and memoized, so
+    that a rule costs a few big-integer operations instead of a pass over the
+    flows."""
+
+    def __init__(self, values, bits):
+        self.bits = bits
+        self.leaf = {}
+        for i, v in enumerate(values):
+            self.leaf[v] = self.leaf.get(v, 0) | (1 << i)
+        self.sorted = sorted(self.leaf)
+        self.memo = {}
+
+    def prefix(self, net, length):
+        key = (net, length)
+        if key not in self.memo:
+            hi = net + (1 << (self.bits - length)) - 1
+            lo_i = bisect.bisect_left(self.sorted, net)
+            if lo_i == len(self.sorted) or self.sorted[lo_i] > hi:
+                m = 0
+            elif length == self.bits:
+                m = self.leaf[net]
+            else:
+                half = 1 << (self.bits - length - 1)
+                m = self.prefix(net, length + 1) | self.prefix(net + half, length + 1)
+            self.memo[key] = m
+        return self.memo[key]
+
+    def range(self, lo, hi):
+        """Split [lo, hi] into aligned blocks, as rte_acl does with port ranges."""
+        m = 0
+        while lo <= hi:
+            size = lo & -lo if lo else 1 << self.bits
+            while size > hi - lo + 1:
+                size >>= 1
+            m |= self.prefix(lo, self.bits - size.bit_length() + 1)
+            lo += size
+        return m
+
+
+def sg_evaluate(workload):
+    """First-match evaluation of the group over the workload's flows, all flows at
+    once: rule by rule in sequence order, the still-undecided flows that a rule
+    matches take its action. Returns counts of flows: accepted, dropped (by a
+    rule), unmatched (left to egress-default drop), deciding (rules that decide at
+    least one flow), largest (the most flows one rule decides); and the bitsets
+    accepted_bits and unmatched_bits (bit i: flow i of flows())."""
+    rules, fl = sg_rules(workload), flows(workload)
+    n = len(fl)
+    src = _FieldIndex([_ip4(f["src_ip"]) for f in fl], 32)
+    dst = _FieldIndex([_ip4(f["dst_ip"]) for f in fl], 32)
+    sport = _FieldIndex([f["sport"] for f in fl], 16)
+    dport = _FieldIndex([f["dport"] for f in fl], 16)
+    undecided, accepted, deciding, largest = (1 << n) - 1, 0, 0, 0
+    for r in rules:
+        if r["proto"] not in (None, "udp"):  # every flow is UDP
+            continue
+        m = undecided
+        if m and r["src"]:
+            m &= src.prefix(*r["src"])
+        if m and r["dst"]:
+            m &= dst.prefix(*r["dst"])
+        if m and r["sport"]:
+            m &= sport.range(*r["sport"])
+        if m and r["dport"]:
+            m &= dport.range(*r["dport"])
+        if m:
+            k = bin(m).count("1")
+            deciding, largest = deciding + 1, max(largest, k)
+            if r["action"] == "accept":
+                accepted |= m
+            undecided &= ~m
+    a, u = bin(accepted).count("1"), bin(undecided).count("1")
+    return {"flows": n, "accepted": a, "dropped": n - a - u, "unmatched": u,
+            "deciding": deciding, "largest": largest,
+            "accepted_bits": accepted, "unmatched_bits": undecided}
+
+
+SG_CHECK_SAMPLES = 40  # flows checked against the reference scan (0.3 s for 10,000 rules)
+
+
+def sg_check(workload, full=False):
+    """sg_evaluate() checked: the verdicts of SG_CHECK_SAMPLES flows (drawn with a
+    fixed seed; all of them with full: 2 s for W3, 20 s for W3-10k) equal the
+    reference scan's (sg_verdict()), and the accepted share falls in SG_ACCEPTED.
+    Returns a one-line summary; raises SystemExit if not."""
+    import random
+    ev = sg_evaluate(workload)
+    rules, fl = sg_rules(workload), flows(workload)
+    every = range(len(fl))
+    for i in every if full else random.Random(SG_SEED).sample(every, SG_CHECK_SAMPLES):
+        got = ("accept" if ev["accepted_bits"] >> i & 1 else
+               None if ev["unmatched_bits"] >> i & 1 else "drop")
+        want = sg_verdict(rules, fl[i])
+        if got != want:
+            raise SystemExit("bench: %s: flow %d (%s): rule-by-rule evaluation says %s, "
+                             "the reference scan %s" % (workload, i, fl[i], got, want))
+    share = ev["accepted"] / ev["flows"]
+    actions = sum(r["action"] == "accept" for r in rules)
+    n = "{:,}".format
+    line = ("%s: security group of %s egress rules (%s accept, %s drop) on each of the %d "
+            "tenants' attachments, egress-default drop: %s of %s flows accepted (%.1f%%); "
+            "dropped %s by a rule, %s by the default; %s rules decide a flow, the broadest "
+            "%s flows" % (workload, n(len(rules)), n(actions), n(len(rules) - actions),
+                          N_TENANTS, n(ev["accepted"]), n(ev["flows"]), 100 * share,
+                          n(ev["dropped"]), n(ev["unmatched"]), n(ev["deciding"]),
+                          n(ev["largest"])))
+    if not SG_ACCEPTED[0] <= share <= SG_ACCEPTED[1]:
+        raise SystemExit("bench: %s: accepted share %.1f%% outside %.0f-%.0f%%: change "
+                         "SG_SEED or the rule mix (%s)" % (workload, 100 * share,
+                                                            100 * SG_ACCEPTED[0],
+                                                            100 * SG_ACCEPTED[1], line))
+    return line
+
+
 def config(workload, pcap):
     """The poolnetd config (RFC 7951 JSON as a dict) of a workload whose input is pcap."""
     in_port = {"name": "in", "devargs": pcap_devargs(pcap)}
@@ -155,6 +455,15 @@ def config(workload, pcap):
             "poolnet:tenants": {"tenant": [tenant]},
         }
 
+    if workload in SG_RULES:  # W2 with the security group on every attachment
+        cfg = config("W2", pcap)
+        # sequence 10, 20, ...: room to insert a rule, as operators number them
+        rules = [sg_rule_json(10 * (k + 1), r) for k, r in enumerate(sg_rules(workload))]
+        for tenant in cfg["poolnet:tenants"]["tenant"]:
+            tenant["security-group"] = [{"name": "standard", "rule": rules}]
+            for att in tenant["attachment"]:
+                att["security"] = {"group": ["standard"], "egress-default": "drop"}
+        return cfg
     if workload == "W2":  # tagged in on the access port, VXLAN out of the uplink
         in_port["role"], out_port["role"] = "access", "uplink"
         access, uplink = "in", "out"
@@ -347,7 +656,9 @@ def ceiling(name, hz, s0, s1):
     return line + "\n" + loop
 
 
-STAGES = ("parse", "classify", "lookup", "rewrite", "tx")
+# The worker's stages in pipeline order (security: the security groups, since issue 4;
+# 0 on builds before it and for packets of attachments without groups).
+STAGES = ("parse", "classify", "lookup", "security", "rewrite", "tx")
 
 
 def _workers(reply):
@@ -392,7 +703,7 @@ def _drops(sample):
 
 def delta(workload, hz, s0, s1):
     """Result lines of a workload from two samples. cycles_per_packet is the workers'
-    busy cycles per packet; the loop line adds the cycles outside the five stages
+    busy cycles per packet; the loop line adds the cycles outside the stages
     (rx burst, loop overhead), the busy share of the loop, the cycles/packet from
     wall time (TSC Hz / pps, comparable with the ceiling) and the share of received
     packets that left through a port."""
@@ -408,7 +719,7 @@ def delta(workload, hz, s0, s1):
     stage = {st: (d[st] / prof if prof > 0 else float("nan")) for st in STAGES}
     lines = ["%s mpps=%.2f cycles_per_packet=%.1f" % (workload, pkts / dt / 1e6, d["busy_cycles"] / pkts),
              "  stages: " + " ".join("%s=%.1f" % (st, stage[st]) for st in STAGES)]
-    # other: busy cycles outside the five stages (rx burst, loop, RCU quiescence)
+    # other: busy cycles outside the stages (rx burst, loop, RCU quiescence)
     loop = "  loop: other=%.1f" % (d["busy_cycles"] / pkts - sum(stage.values()))
     if d["cycles"] > 0:
         loop += " busy=%.1f%%" % (100.0 * d["busy_cycles"] / d["cycles"])
@@ -464,10 +775,21 @@ def main(argv):
     cmd, args = (argv[0], argv[1:]) if argv else ("", [])
     if cmd == "version" and not args:
         print(PCAP_VERSION)
-    elif cmd == "config" and len(args) == 3:
+    elif cmd == "pcap" and len(args) == 1 and args[0] in WORKLOADS:
+        print(FRAMES.get(args[0], args[0]).lower())
+    elif cmd == "config" and len(args) == 3 and args[0] in WORKLOADS:
+        if args[0] in SG_RULES:
+            print("# " + sg_check(args[0]))
+        cfg = config(args[0], os.path.abspath(args[1]))
+        # W3's 64 copies of its group, compact (json.dumps with no indent is the C
+        # encoder's one pass: 1.5 s for W3-10k's 110 MB, json.dump 7 s)
+        text = json.dumps(cfg, indent=None if args[0] in SG_RULES else 1)
         with open(args[2], "w") as f:
-            json.dump(config(args[0], os.path.abspath(args[1])), f, indent=1)
-            f.write("\n")
+            f.write(text + "\n")
+    elif cmd == "sg-check" and all(a in SG_RULES or a == "--full" for a in args):
+        full = "--full" in args
+        for w in [a for a in args if a in SG_RULES] or SG_RULES:
+            print(sg_check(w, full))
     elif cmd == "tsc-hz" and not args:
         hz, how = tsc_hz()
         print(hz, how)

@@ -5,6 +5,9 @@ bench_configs.py, so the pcaps match the static MACs of the generated configs.
 
   bench_pcaps.py OUTDIR [W1 W2 W4]   writes OUTDIR/w1.pcap, w2.pcap, w4.pcap
 
+W3 and W3-10k have no pcap of their own: they differ from W2 only by their
+config (security groups) and read w2.pcap.
+
 Frames are minimal: 60 bytes untagged (64 on the wire with the FCS), 64 bytes
 802.1Q-tagged, and W4's VXLAN packets carry a 60-byte inner frame (110 bytes).
 """
@@ -68,7 +71,12 @@ def main(argv):
     if not argv:
         sys.stderr.write(__doc__)
         return 2
-    outdir, workloads = argv[0], argv[1:] or list(bc.WORKLOADS)
+    outdir, workloads = argv[0], argv[1:] or list(bc.PCAP_WORKLOADS)
+    for wl in workloads:
+        if wl not in BUILD:
+            sys.stderr.write("bench_pcaps: no pcap for %s%s\n" % (
+                wl, " (it reads %s's)" % bc.FRAMES[wl] if wl in bc.FRAMES else ""))
+            return 2
     os.makedirs(outdir, exist_ok=True)
     for wl in workloads:
         path = os.path.join(outdir, wl.lower() + ".pcap")
