@@ -224,7 +224,7 @@ static int dataplane_init(struct agent *a, const struct options *o)
 	for (unsigned w = 0; w < o->workers; w++) {
 		char name[16];
 
-		snprintf(name, sizeof(name), "sessions%u", w);
+		snprintf(name, sizeof(name), "sessions%u", w % DP_MAX_WORKERS);
 		dp->sessions[w] = ct_table_create(name, SESSIONS_PER_WORKER, dp->rcu, SOCKET_ID_ANY);
 		if (dp->sessions[w] == NULL) {
 			fprintf(stderr, "poolnetd: cannot create the session tables: %s\n",

@@ -313,7 +313,8 @@ static int policy_of(struct sg_builder *b, const struct tenant_config *tc,
 	ret = ids_reserve(&b->rule_ids, &b->rule_ids_capacity, b->n_rule_ids, n, err, errlen);
 	if (ret != 0)
 		return ret;
-	memcpy(&b->rule_ids[b->n_rule_ids], &b->ids[b->n_ids], n * sizeof(*b->ids));
+	if (n != 0) /* both arrays may still be NULL */
+		memcpy(&b->rule_ids[b->n_rule_ids], &b->ids[b->n_ids], n * sizeof(*b->ids));
 	*rule_ids = b->n_rule_ids;
 	b->n_rule_ids += n;
 	*policy = policy_intern(b, n);

@@ -25,8 +25,6 @@
 #define ICMP6_ECHO_REPLY 129
 #define ICMP6_ND_FIRST 133 /* router solicitation .. redirect: neighbour discovery */
 #define ICMP6_ND_LAST 137
-#define TCP_FLAG_SYN 0x02
-#define TCP_FLAG_ACK 0x10
 
 /* A session's last_seen is refreshed at most this often (1/16 s). */
 #define SESSION_REFRESH_SHIFT 4

@@ -136,7 +136,8 @@ static void attach(struct tenant_config *tc, const char *name, unsigned port, ui
 	snprintf(ac->port, sizeof(ac->port), "acc%u", port);
 	ac->vlan = vlan;
 	ac->sg.n_groups = n_groups;
-	memcpy(ac->sg.groups, groups, n_groups * sizeof(*groups));
+	if (n_groups != 0) /* groups may be NULL then */
+		memcpy(ac->sg.groups, groups, n_groups * sizeof(*groups));
 	ac->sg.ingress_default = SG_ACTION_DROP;
 	ac->sg.egress_default = SG_ACTION_ACCEPT;
 }
