@@ -181,6 +181,18 @@ static inline enum ct_side ct_key_make(struct ct_key *key, uint8_t family, uint8
 	return src_is_b ? CT_SIDE_B : CT_SIDE_A;
 }
 
+/* Whether a and b are the same key: five word compares, no memcmp call. */
+static inline bool ct_key_equal(const struct ct_key *a, const struct ct_key *b)
+{
+	uint64_t wa[5], wb[5], diff = 0;
+
+	memcpy(wa, a, sizeof(wa));
+	memcpy(wb, b, sizeof(wb));
+	for (unsigned i = 0; i < 5; i++)
+		diff |= wa[i] ^ wb[i];
+	return diff == 0;
+}
+
 /* The TCP state after a segment with tcp_flags (the TCP header's flags byte)
  * from the initiator or the responder, or CT_INVALID. Only a SYN without ACK
  * opens a session (from CT_NONE, or again from CT_CLOSING when the initiator

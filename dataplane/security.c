@@ -230,22 +230,23 @@ static const struct flow_cache_entry *flow_cache_find(struct worker *w, const st
 		const struct flow_cache_entry *e = &set[way];
 
 		if (e->tables_version != (uint32_t)t->version || e->side != ck->side ||
-		    e->from != ck->from || e->to != ck->to || memcmp(&e->key, key, sizeof(*key)) != 0)
+		    e->from != ck->from || e->to != ck->to || !ct_key_equal(&e->key, key))
 			continue;
 		if (e->action != SG_ACCEPT)
 			return e;
 		/* A removed session's entry may since hold another flow: odd
 		 * versions are free entries (conntrack.h). */
 		if ((__atomic_load_n(&e->session->version, __ATOMIC_ACQUIRE) & 1) == 0 &&
-		    memcmp(&e->session->key, key, sizeof(*key)) == 0)
+		    ct_key_equal(&e->session->key, key))
 			return e;
 		return NULL;
 	}
 	return NULL;
 }
 
-/* Takes a way of older tables if there is one, else the one the hash's top
- * bit picks. */
+/* Takes the first way of older tables if there is one, else the one the
+ * hash's top bit picks. Flows fill way 0 first: it is the one fetched
+ * ahead, and most sets hold one flow. */
 static struct flow_cache_entry *flow_cache_add(struct worker *w, const struct dp_tables *t,
 					       const struct check *ck, const struct ct_key *key,
 					       enum sg_action action)
@@ -253,7 +254,7 @@ static struct flow_cache_entry *flow_cache_add(struct worker *w, const struct dp
 	struct flow_cache_entry *set = flow_cache_set(w, ck->flow_hash);
 	struct flow_cache_entry *e = &set[ck->flow_hash >> 31];
 
-	for (unsigned way = 0; way < FLOW_CACHE_WAYS; way++)
+	for (unsigned way = FLOW_CACHE_WAYS; way-- > 0;)
 		if (set[way].tables_version != (uint32_t)t->version)
 			e = &set[way];
 	e->key = *key;
@@ -418,7 +419,8 @@ void security_check(struct worker *w, const struct dp_tables *t, const struct in
 {
 	struct ct_table *const *tables = w->dp->sessions;
 	const unsigned n_tables = w->dp->n_workers;
-	struct pkt_meta l3[WORKER_BURST]; /* offsets of the frame as it is now */
+	struct pkt_meta inner[WORKER_BURST]; /* of decapsulated frames */
+	struct pkt_meta *l3[WORKER_BURST];   /* offsets of the frame as it is now */
 	struct check checks[WORKER_BURST];
 	struct ct_key keys[WORKER_BURST];
 	struct ct_key miss_keys[WORKER_BURST];
@@ -444,15 +446,16 @@ void security_check(struct worker *w, const struct dp_tables *t, const struct in
 		c->to = to;
 		if (in_port->uplink) {
 			/* Decapsulated: the inner frame's headers. */
-			if (!pkt_parse(m, &l3[i], 0)) {
+			l3[i] = &inner[i];
+			if (!pkt_parse(m, l3[i], 0)) {
 				drop(w, b, m, in_port->port_id, meta->tenant, DROP_MALFORMED);
 				b->pkts[i] = NULL;
 				continue;
 			}
 		} else {
-			l3[i] = *meta;
+			l3[i] = meta;
 		}
-		if (!flow_read(m, &l3[i], &c->f))
+		if (!flow_read(m, l3[i], &c->f))
 			continue;
 		c->i = i;
 		c->s = NULL;
@@ -462,7 +465,6 @@ void security_check(struct worker *w, const struct dp_tables *t, const struct in
 					      c->f.dst, c->f.ct_sport, c->f.ct_dport);
 			c->flow_hash = flow_cache_hash(&keys[n], c->side);
 			rte_prefetch0(flow_cache_set(w, c->flow_hash));
-			rte_prefetch0(flow_cache_set(w, c->flow_hash) + 1);
 		}
 		n++;
 	}
@@ -503,7 +505,7 @@ void security_check(struct worker *w, const struct dp_tables *t, const struct in
 			w->stats.flow_cache_hits++;
 			if (e->deny.rule_id != UINT32_MAX)
 				t->sg_hits[(size_t)w->index * t->n_rule_ids + e->deny.rule_id]++;
-			deny(w, b, t, in_port, ck, e->action, e->deny.denied_by, &l3[ck->i]);
+			deny(w, b, t, in_port, ck, e->action, e->deny.denied_by, l3[ck->i]);
 		}
 	}
 
@@ -581,7 +583,7 @@ void security_check(struct worker *w, const struct dp_tables *t, const struct in
 			ct_kill(ck->s);
 		else if (ck->f.tracked)
 			flow_cache_add_denied(w, t, ck, &keys[c], &v);
-		deny(w, b, t, in_port, ck, v.action, v.by, &l3[ck->i]);
+		deny(w, b, t, in_port, ck, v.action, v.by, l3[ck->i]);
 	}
 }
 

@@ -77,7 +77,7 @@ struct mac_cache_bucket {
  * flow, the classifier (hundreds of cycles a key with 1,000 rules).
  * Entries are valid only for the tables they were made with, and a session
  * only while it still holds the flow's key. */
-#define FLOW_CACHE_SETS 16384 /* a power of two */
+#define FLOW_CACHE_SETS 32768 /* a power of two */
 #define FLOW_CACHE_WAYS 2
 
 struct flow_cache_entry {
