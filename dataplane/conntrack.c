@@ -325,42 +325,6 @@ enum ct_state ct_tcp_next(enum ct_state s, bool from_initiator, uint8_t tcp_flag
 	return tcp_next_ack(s, from_initiator, flags & RTE_TCP_FIN_FLAG);
 }
 
-enum ct_state ct_pseudo_next(enum ct_state s, bool from_initiator)
-{
-	switch (s) {
-	case CT_NONE:
-		return from_initiator ? CT_NEW : CT_INVALID;
-	case CT_NEW:
-		return from_initiator ? CT_NEW : CT_ESTABLISHED;
-	case CT_ESTABLISHED:
-		return CT_ESTABLISHED;
-	default:
-		return CT_INVALID;
-	}
-}
-
-enum ct_state ct_session_update(struct ct_session *s, enum ct_side from, uint8_t tcp_flags,
-				uint64_t now, uint64_t refresh_cycles)
-{
-	const bool from_initiator = from == s->initiator;
-	uint8_t state = __atomic_load_n(&s->state, __ATOMIC_RELAXED);
-	enum ct_state next;
-
-	do {
-		next = ct_next(s->key.proto, state, from_initiator, tcp_flags);
-		if (next == CT_INVALID)
-			return CT_INVALID;
-		/* Most packets keep the state: no write, the line stays shared. */
-		if (next == state)
-			break;
-	} while (!__atomic_compare_exchange_n(&s->state, &state, next, false, __ATOMIC_RELAXED,
-					      __ATOMIC_RELAXED));
-	if ((int64_t)(now - __atomic_load_n(&s->last_seen, __ATOMIC_RELAXED)) >
-	    (int64_t)refresh_cycles)
-		__atomic_store_n(&s->last_seen, now, __ATOMIC_RELAXED);
-	return next;
-}
-
 void ct_table_walk(const struct ct_table *t, int (*fn)(const struct ct_session *s, void *ctx),
 		   void *ctx)
 {

@@ -204,7 +204,19 @@ enum ct_state ct_tcp_next(enum ct_state s, bool from_initiator, uint8_t tcp_flag
  * CT_INVALID: the initiator's first packet opens it (NEW), the responder's
  * first makes it ESTABLISHED; CLOSED is final. The caller opens ICMP
  * sessions for echo requests only. */
-enum ct_state ct_pseudo_next(enum ct_state s, bool from_initiator);
+static inline enum ct_state ct_pseudo_next(enum ct_state s, bool from_initiator)
+{
+	switch (s) {
+	case CT_NONE:
+		return from_initiator ? CT_NEW : CT_INVALID;
+	case CT_NEW:
+		return from_initiator ? CT_NEW : CT_ESTABLISHED;
+	case CT_ESTABLISHED:
+		return CT_ESTABLISHED;
+	default:
+		return CT_INVALID;
+	}
+}
 
 /* ct_tcp_next() for TCP, ct_pseudo_next() for any other protocol. */
 static inline enum ct_state ct_next(uint8_t proto, enum ct_state s, bool from_initiator,
@@ -249,8 +261,28 @@ struct ct_session *ct_create(struct ct_table *const *tables, unsigned n_tables, 
  * sets it to now. Returns the new state, or CT_INVALID (s unchanged) when
  * the packet does not fit the session: the caller drops it. Any worker,
  * also while another updates s. */
-enum ct_state ct_session_update(struct ct_session *s, enum ct_side from, uint8_t tcp_flags,
-				uint64_t now, uint64_t refresh_cycles);
+static inline enum ct_state ct_session_update(struct ct_session *s, enum ct_side from,
+					      uint8_t tcp_flags, uint64_t now,
+					      uint64_t refresh_cycles)
+{
+	const bool from_initiator = from == s->initiator;
+	uint8_t state = __atomic_load_n(&s->state, __ATOMIC_RELAXED);
+	enum ct_state next;
+
+	do {
+		next = ct_next(s->key.proto, state, from_initiator, tcp_flags);
+		if (next == CT_INVALID)
+			return CT_INVALID;
+		/* Most packets keep the state: no write, the line stays shared. */
+		if (next == state)
+			break;
+	} while (!__atomic_compare_exchange_n(&s->state, &state, next, false, __ATOMIC_RELAXED,
+					      __ATOMIC_RELAXED));
+	if ((int64_t)(now - __atomic_load_n(&s->last_seen, __ATOMIC_RELAXED)) >
+	    (int64_t)refresh_cycles)
+		__atomic_store_n(&s->last_seen, now, __ATOMIC_RELAXED);
+	return next;
+}
 
 /* Whether s has been idle longer than its state's timeout at now (TSC). */
 bool ct_session_expired(const struct ct_session *s, uint64_t now,

@@ -384,8 +384,9 @@ static void deny(struct worker *w, struct burst *b, const struct dp_tables *t,
 /* Whether the session s accepts the packet of ck (else consumed: invalid
  * for the session's state), or, rules having changed since, ck is set up
  * for the rules to re-check the connection (ck->recheck). */
-static bool session_accepts(struct worker *w, struct burst *b, const struct dp_tables *t,
-			    uint16_t port_id, struct check *ck, struct ct_session *s, uint64_t now)
+static inline bool session_accepts(struct worker *w, struct burst *b,
+				   const struct dp_tables *t, uint16_t port_id, struct check *ck,
+				   struct ct_session *s, uint64_t now)
 {
 	const uint64_t refresh = w->dp->tsc_hz >> SESSION_REFRESH_SHIFT;
 	struct rte_mbuf *m = b->pkts[ck->i];
