@@ -327,6 +327,27 @@ static void test_unrelated_change_keeps_generation(void **state)
 	assert_int_equal(env.tables->sg_generation, generation);
 }
 
+/* At the tenant's session limit an accepted flow that needs a new session
+ * is dropped and counted; flows with a session go on. */
+static void test_session_limit(void **state)
+{
+	struct frame first, second, reply;
+	(void)state;
+
+	env.cfg->tenants[RED].conntrack.session_limit = 1;
+	assert_int_equal(tables_recompile(), 0);
+	udp4(&first, mac_b, mac_a, VM_A_TCI, HOST_A_IP, HOST_B_IP, 1234, 5678);
+	udp4(&second, mac_b, mac_a, VM_A_TCI, HOST_A_IP, HOST_B_IP, 1235, 5678);
+	udp4(&reply, mac_a, mac_b, NO_TAG, HOST_B_IP, HOST_A_IP, 5678, 1234);
+	send_frame(ACC0, &first, 1);
+	send_frame(ACC0, &second, 2);
+	assert_tx_counts(0, 1, 0, 0);
+	assert_int_equal(port_drops(ACC0, DROP_CT_FULL), 1);
+	assert_int_equal(ct_tenant_sessions(env.dp.sessions, 1, RED), 1);
+	send_frame(ACC1, &reply, 3);
+	assert_tx_counts(1, 1, 0, 0);
+}
+
 /* Echo requests A sends open a session; B's requests to A are dropped. */
 static void test_icmp_echo(void **state)
 {
@@ -385,6 +406,7 @@ int main(void)
 		SG_TEST(test_reject_answers_with_rst),
 		SG_TEST(test_rule_change_stops_open_connection),
 		SG_TEST(test_unrelated_change_keeps_generation),
+		SG_TEST(test_session_limit),
 		SG_TEST(test_icmp_echo),
 		SG_TEST(test_unfiltered_attachments_pass),
 		SG_TEST(test_flood_copy_checked),
