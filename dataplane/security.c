@@ -10,7 +10,6 @@
  * host), and is then not checked. */
 #include <netinet/in.h>
 
-#include <rte_hash_crc.h>
 #include <rte_icmp.h>
 #include <rte_ip.h>
 #include <rte_tcp.h>
@@ -51,7 +50,7 @@ struct check {
 	struct ct_session *s;
 	enum ct_side side;  /* the packet's source side in the session key */
 	bool recheck;       /* a session the rules changed under */
-	uint32_t flow_hash; /* of its session key and side, for the flow cache */
+	uint32_t flow_hash; /* flow_cache_hash() of its session key and side */
 	uint32_t result[SG_DIRECTIONS]; /* rte_acl results: [SG_FROM_VM] of from, [SG_TO_VM] of to */
 };
 
@@ -208,76 +207,33 @@ static struct verdict rules_verdict(struct worker *w, const struct dp_tables *t,
 	return v;
 }
 
-static inline uint32_t flow_cache_hash(const struct ct_key *key, enum ct_side side)
+/* ck's flow as the flow cache knows it (before any recheck swaps its sides). */
+static inline struct flow_cache_key check_flow(const struct check *ck, const struct ct_key *key)
 {
-	return rte_hash_crc(key, sizeof(*key), side);
-}
-
-static inline struct flow_cache_entry *flow_cache_set(struct worker *w, uint32_t hash)
-{
-	return w->flow_cache[hash & (FLOW_CACHE_SETS - 1)];
-}
-
-/* The cached verdict on ck's flow, if made under these tables, with an
- * accepted flow's session still holding it. */
-static const struct flow_cache_entry *flow_cache_find(struct worker *w, const struct dp_tables *t,
-						      const struct check *ck,
-						      const struct ct_key *key)
-{
-	const struct flow_cache_entry *set = flow_cache_set(w, ck->flow_hash);
-
-	for (unsigned way = 0; way < FLOW_CACHE_WAYS; way++) {
-		const struct flow_cache_entry *e = &set[way];
-
-		if (e->tables_version != (uint32_t)t->version || e->side != ck->side ||
-		    e->from != ck->from || e->to != ck->to || !ct_key_equal(&e->key, key))
-			continue;
-		if (e->action != SG_ACCEPT)
-			return e;
-		/* A removed session's entry may since hold another flow: odd
-		 * versions are free entries (conntrack.h). */
-		if ((__atomic_load_n(&e->session->version, __ATOMIC_ACQUIRE) & 1) == 0 &&
-		    ct_key_equal(&e->session->key, key))
-			return e;
-		return NULL;
-	}
-	return NULL;
-}
-
-/* Takes the first way of older tables if there is one, else the one the
- * hash's top bit picks. Flows fill way 0 first: it is the one fetched
- * ahead, and most sets hold one flow. */
-static struct flow_cache_entry *flow_cache_add(struct worker *w, const struct dp_tables *t,
-					       const struct check *ck, const struct ct_key *key,
-					       enum sg_action action)
-{
-	struct flow_cache_entry *set = flow_cache_set(w, ck->flow_hash);
-	struct flow_cache_entry *e = &set[ck->flow_hash >> 31];
-
-	for (unsigned way = FLOW_CACHE_WAYS; way-- > 0;)
-		if (set[way].tables_version != (uint32_t)t->version)
-			e = &set[way];
-	e->key = *key;
-	e->side = ck->side;
-	e->action = action;
-	e->from = ck->from;
-	e->to = ck->to;
-	e->tables_version = t->version;
-	return e;
+	return (struct flow_cache_key){
+		.key = key,
+		.hash = ck->flow_hash,
+		.side = ck->side,
+		.from = ck->from,
+		.to = ck->to,
+	};
 }
 
 static void flow_cache_add_session(struct worker *w, const struct dp_tables *t,
 				   const struct check *ck, const struct ct_key *key,
 				   struct ct_session *s)
 {
-	flow_cache_add(w, t, ck, key, SG_ACCEPT)->session = s;
+	const struct flow_cache_key fk = check_flow(ck, key);
+
+	flow_cache_add(&w->flow_cache, t->version, &fk, SG_ACCEPT)->session = s;
 }
 
 static void flow_cache_add_denied(struct worker *w, const struct dp_tables *t,
 				  const struct check *ck, const struct ct_key *key,
 				  const struct verdict *v)
 {
-	struct flow_cache_entry *e = flow_cache_add(w, t, ck, key, v->action);
+	const struct flow_cache_key fk = check_flow(ck, key);
+	struct flow_cache_entry *e = flow_cache_add(&w->flow_cache, t->version, &fk, v->action);
 
 	e->deny.denied_by = v->by;
 	e->deny.rule_id = v->rule_id;
@@ -465,7 +421,7 @@ void security_check(struct worker *w, const struct dp_tables *t, const struct in
 			c->side = ct_key_make(&keys[n], c->f.family, c->f.proto, meta->tenant, c->f.src,
 					      c->f.dst, c->f.ct_sport, c->f.ct_dport);
 			c->flow_hash = flow_cache_hash(&keys[n], c->side);
-			rte_prefetch0(flow_cache_set(w, c->flow_hash));
+			flow_cache_prefetch(&w->flow_cache, c->flow_hash);
 		}
 		n++;
 	}
@@ -474,10 +430,11 @@ void security_check(struct worker *w, const struct dp_tables *t, const struct in
 	 * rules' earlier verdict. What it points to is fetched for the whole
 	 * burst before any is used. */
 	for (unsigned c = 0; c < n; c++) {
+		const struct flow_cache_key fk = check_flow(&checks[c], &keys[c]);
 		const struct flow_cache_entry *e = NULL;
 
 		if (checks[c].f.tracked)
-			e = flow_cache_find(w, t, &checks[c], &keys[c]);
+			e = flow_cache_find(&w->flow_cache, t->version, &fk);
 		cached[c] = e;
 		if (e == NULL)
 			continue;

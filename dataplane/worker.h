@@ -14,6 +14,7 @@
 
 #include "dataplane/conntrack.h"
 #include "dataplane/counters.h"
+#include "dataplane/flow_cache.h"
 #include "dataplane/mac_table.h"
 #include "dataplane/tables.h"
 
@@ -70,31 +71,6 @@ struct mac_cache_bucket {
 	struct mac_entry *entry[MAC_CACHE_WAYS];
 } __rte_cache_aligned;
 
-/* The worker's cache of the security verdicts of recent flows: the
- * session of an accepted flow, or the verdict of the rules on a denied
- * one. A hit costs one cache line instead of a session table lookup (an
- * rte_hash with 40-byte keys, in every worker's table) or, for a denied
- * flow, the classifier (hundreds of cycles a key with 1,000 rules).
- * Entries are valid only for the tables they were made with, and a session
- * only while it still holds the flow's key. */
-#define FLOW_CACHE_SETS 32768 /* a power of two */
-#define FLOW_CACHE_WAYS 2
-
-struct flow_cache_entry {
-	struct ct_key key;       /* the flow, with... */
-	uint8_t side;            /* ...the side this direction comes from (enum ct_side) */
-	uint8_t action;          /* SG_ACCEPT: session holds it; else denied */
-	uint16_t from, to;       /* the check's attachments */
-	uint32_t tables_version; /* low bits of dp_tables.version: 0 = empty */
-	union {
-		struct ct_session *session;
-		struct {
-			uint16_t denied_by; /* dp_sg_attachment whose rule or default denied it */
-			uint32_t rule_id;   /* its rule (hit counter), UINT32_MAX for the default */
-		} deny;
-	};
-} __rte_cache_aligned;
-
 struct worker {
 	struct dataplane *dp;
 	unsigned lcore_id;
@@ -111,7 +87,7 @@ struct worker {
 	struct tenant_counters tenant[DP_MAX_TENANTS];
 	/* By dp_sg_attachment.counter */
 	struct sg_verdict_counters sg[DP_MAX_TENANTS * DP_MAX_LOCAL];
-	struct flow_cache_entry flow_cache[FLOW_CACHE_SETS][FLOW_CACHE_WAYS];
+	struct flow_cache flow_cache;
 };
 
 /* The punt reason and VTEP index travel in the mbuf's metadata. */
