@@ -191,7 +191,7 @@ struct ct_session *ct_create(struct ct_table *const *tables, unsigned n_tables, 
 	s->key = *key;
 	s->last_seen = now;
 	s->policy_generation = open->policy_generation;
-	s->rule_id = open->rule_id;
+	s->sides = open->sides;
 	s->state = open->state;
 	s->initiator = open->initiator;
 	/* rte_hash publishes s with a release store: complete before found. */
@@ -341,7 +341,7 @@ void ct_table_walk(const struct ct_table *t, int (*fn)(const struct ct_session *
 		copy.state = __atomic_load_n(&s->state, __ATOMIC_RELAXED);
 		copy.last_seen = __atomic_load_n(&s->last_seen, __ATOMIC_RELAXED);
 		copy.policy_generation = __atomic_load_n(&s->policy_generation, __ATOMIC_RELAXED);
-		copy.rule_id = __atomic_load_n(&s->rule_id, __ATOMIC_RELAXED);
+		copy.sides = __atomic_load_n(&s->sides, __ATOMIC_RELAXED);
 		/* The copy is complete before version is read again. */
 		__atomic_thread_fence(__ATOMIC_ACQUIRE);
 		if (__atomic_load_n(&s->version, __ATOMIC_RELAXED) != version)

@@ -95,7 +95,11 @@ struct ct_session {
 	struct ct_key key;          /* set at creation */
 	uint64_t last_seen;         /* TSC of the last accepted packet, give or take refresh_cycles */
 	uint32_t policy_generation; /* of the rules that last accepted it (ct_session_stale()) */
-	uint32_t rule_id;           /* the rule that last accepted it */
+	/* The filtered attachments (dp_sg_attachment indexes, DP_NO_SG for
+	 * none) the rules checked it between, in its opening direction: from
+	 * << 16 | to. A packet of the connection between other attachments
+	 * (a destination MAC that moved, or a forged one) is checked again. */
+	uint32_t sides;
 	/* Even while the entry holds a live session: the owner increments it
 	 * when a session is published and when it is removed, so a reader that
 	 * sees the same even value before and after copying the entry has a
@@ -110,7 +114,7 @@ struct ct_open {
 	const struct ct_key *key;   /* the connection */
 	enum ct_side initiator;     /* the opening packet's source (ct_key_make()) */
 	enum ct_state state;        /* ct_next(key->proto, CT_NONE, true, tcp_flags) */
-	uint32_t rule_id;           /* the rule that accepted it */
+	uint32_t sides;             /* as ct_session.sides */
 	uint32_t policy_generation; /* of the rules that accepted it */
 };
 
@@ -296,12 +300,24 @@ static inline bool ct_session_stale(const struct ct_session *s, uint32_t policy_
 	return __atomic_load_n(&s->policy_generation, __ATOMIC_RELAXED) != policy_generation;
 }
 
-/* Records that rule_id of the rules at policy_generation accepts s. */
-static inline void ct_session_reaccept(struct ct_session *s, uint32_t rule_id,
+/* Records that the rules at policy_generation accept s between sides. */
+static inline void ct_session_reaccept(struct ct_session *s, uint32_t sides,
 				       uint32_t policy_generation)
 {
-	__atomic_store_n(&s->rule_id, rule_id, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->sides, sides, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->policy_generation, policy_generation, __ATOMIC_RELAXED);
+}
+
+/* Opens again, from side initiator, a UDP or ICMP echo session that a
+ * rule change closed (ct_kill()) and the rules now accept: the flow goes
+ * on with the same addresses and ports. False if s is not closed. */
+static inline bool ct_session_reopen(struct ct_session *s, enum ct_side initiator)
+{
+	uint8_t closed = CT_CLOSED;
+
+	__atomic_store_n(&s->initiator, initiator, __ATOMIC_RELAXED);
+	return __atomic_compare_exchange_n(&s->state, &closed, CT_NEW, false, __ATOMIC_RELEASE,
+					   __ATOMIC_RELAXED);
 }
 
 /* Closes s for a rule change that denies it: every later packet is

@@ -49,7 +49,9 @@ struct check {
 	struct flow f;     /* in the opening direction once rules are asked */
 	struct ct_session *s;
 	enum ct_side side;  /* the packet's source side in the session key */
-	bool recheck;       /* a session the rules changed under */
+	bool recheck;       /* a session the rules must check again... */
+	bool stale;         /* ...because they changed since (then a denied session is closed) */
+	bool flooded;       /* to an unknown or group destination: the responder is not known */
 	uint32_t flow_hash; /* flow_cache_hash() of its session key and side */
 	uint32_t result[SG_DIRECTIONS]; /* rte_acl results: [SG_FROM_VM] of from, [SG_TO_VM] of to */
 };
@@ -337,12 +339,11 @@ static void deny(struct worker *w, struct burst *b, const struct dp_tables *t,
 	}
 }
 
-/* Whether the session s accepts the packet of ck (else consumed: invalid
- * for the session's state), or, rules having changed since, ck is set up
- * for the rules to re-check the connection (ck->recheck). */
-static inline bool session_accepts(struct worker *w, struct burst *b,
-				   const struct dp_tables *t, uint16_t port_id, struct check *ck,
-				   struct ct_session *s, uint64_t now)
+/* Moves s by ck's packet and counts it accepted, or drops it as invalid
+ * for the session's state. Returns whether it was accepted. */
+static bool session_update(struct worker *w, struct burst *b, const struct dp_tables *t,
+			   uint16_t port_id, const struct check *ck, struct ct_session *s,
+			   uint64_t now)
 {
 	const uint64_t refresh = w->dp->tsc_hz >> SESSION_REFRESH_SHIFT;
 	struct rte_mbuf *m = b->pkts[ck->i];
@@ -353,20 +354,34 @@ static inline bool session_accepts(struct worker *w, struct burst *b,
 		b->pkts[ck->i] = NULL;
 		return false;
 	}
-	if (!ct_session_stale(s, t->sg_generation)) {
-		count_verdict(w, t, ck->from, SG_ACCEPT);
-		count_verdict(w, t, ck->to, SG_ACCEPT);
-		return true;
-	}
-	/* Rules changed: ask them in the connection's opening direction. */
+	count_verdict(w, t, ck->from, SG_ACCEPT);
+	count_verdict(w, t, ck->to, SG_ACCEPT);
+	return true;
+}
+
+/* Whether the session s accepts the packet of ck (else it is consumed as
+ * invalid for the session's state, or set up for the rules to check:
+ * ck->recheck). */
+static inline bool session_accepts(struct worker *w, struct burst *b,
+				   const struct dp_tables *t, uint16_t port_id, struct check *ck,
+				   struct ct_session *s, uint64_t now)
+{
+	const bool opening = ck->side == s->initiator;
+	const uint32_t from = ck->from, to = ck->to;
+	const uint32_t sides = opening ? from << 16 | to : to << 16 | from;
+	const bool stale = ct_session_stale(s, t->sg_generation);
+
+	if (!stale && sides == __atomic_load_n(&s->sides, __ATOMIC_RELAXED))
+		return session_update(w, b, t, port_id, ck, s, now);
+	/* The rules changed, or the packet goes between other attachments
+	 * than they checked (a destination MAC that moved, or a forged one):
+	 * ask them, in the connection's opening direction, before the packet
+	 * moves the session. */
 	ck->s = s;
 	ck->recheck = true;
-	if (ck->side != s->initiator) {
-		uint32_t from = ck->from, to = ck->to;
-
-		ck->from = to;
-		ck->to = from;
-	}
+	ck->stale = stale;
+	ck->from = opening ? from : to;
+	ck->to = opening ? to : from;
 	flow_opening(s, &ck->f);
 	return false;
 }
@@ -417,6 +432,7 @@ void security_check(struct worker *w, const struct dp_tables *t, const struct in
 		c->i = i;
 		c->s = NULL;
 		c->recheck = false;
+		c->flooded = dst_loc[i] == 0;
 		if (c->f.tracked) {
 			c->side = ct_key_make(&keys[n], c->f.family, c->f.proto, meta->tenant, c->f.src,
 					      c->f.dst, c->f.ct_sport, c->f.ct_dport);
@@ -477,9 +493,9 @@ void security_check(struct worker *w, const struct dp_tables *t, const struct in
 		struct rte_mbuf *m = b->pkts[ck->i];
 
 		if (found[k] != NULL) {
-			flow_cache_add_session(w, t, ck, &keys[c], found[k]);
-			if (!session_accepts(w, b, t, in_port->port_id, ck, found[k], now) &&
-			    ck->recheck)
+			if (session_accepts(w, b, t, in_port->port_id, ck, found[k], now))
+				flow_cache_add_session(w, t, ck, &keys[c], found[k]);
+			else if (ck->recheck)
 				to_rules[n_rules++] = c;
 			continue;
 		}
@@ -512,19 +528,29 @@ void security_check(struct worker *w, const struct dp_tables *t, const struct in
 		struct ct_session *s;
 
 		if (v.action == SG_ACCEPT) {
-			count_verdict(w, t, ck->from, SG_ACCEPT);
-			count_verdict(w, t, ck->to, SG_ACCEPT);
 			if (ck->recheck) {
-				ct_session_reaccept(ck->s, v.rule_id, t->sg_generation);
+				ct_session_reaccept(ck->s, ck->from << 16 | ck->to, t->sg_generation);
+				/* Denied earlier, allowed again: a TCP connection
+				 * stays closed (its peers have given up on it), a
+				 * UDP or ICMP flow goes on. */
+				if (ck->f.proto != IPPROTO_TCP && !ck->f.echo_reply &&
+				    __atomic_load_n(&ck->s->state, __ATOMIC_RELAXED) == CT_CLOSED)
+					ct_session_reopen(ck->s, ck->side);
+				session_update(w, b, t, in_port->port_id, ck, ck->s, now);
 				continue;
 			}
-			if (!ck->f.tracked || ck->f.echo_reply)
+			count_verdict(w, t, ck->from, SG_ACCEPT);
+			count_verdict(w, t, ck->to, SG_ACCEPT);
+			/* A flooded packet's responder was not checked: its
+			 * copies are, one by one, and the connection opens once
+			 * the destination is known. */
+			if (!ck->f.tracked || ck->f.echo_reply || ck->flooded)
 				continue;
 			struct ct_open open = {
 				.key = &keys[c],
 				.initiator = ck->side,
 				.state = ct_next(ck->f.proto, CT_NONE, true, ck->f.tcp_flags),
-				.rule_id = v.rule_id,
+				.sides = ck->from << 16 | ck->to,
 				.policy_generation = t->sg_generation,
 			};
 			s = ct_create(tables, n_tables, w->index, &open, t->tenants[slot].session_limit,
@@ -537,9 +563,9 @@ void security_check(struct worker *w, const struct dp_tables *t, const struct in
 			}
 			continue;
 		}
-		if (ck->recheck)
+		if (ck->recheck && ck->stale)
 			ct_kill(ck->s);
-		else if (ck->f.tracked)
+		if (ck->f.tracked && !ck->recheck)
 			flow_cache_add_denied(w, t, ck, &keys[c], &v);
 		deny(w, b, t, in_port, ck, v.action, v.by, l3[ck->i]);
 	}

@@ -26,7 +26,7 @@
 #define READER_ID 0 /* the one RCU reader thread the tests may register */
 #define TENANT 1
 #define QUICK_TENANT 2 /* whose UDP sessions expire sooner */
-#define RULE 7
+#define SIDES 0x00070008 /* attachments 7 -> 8 */
 #define GENERATION 1
 #define REFRESH 10 /* cycles: last_seen is rewritten when older than this */
 
@@ -113,7 +113,7 @@ static struct ct_session *open_session(struct fixture *fx, unsigned own, const s
 		.key = key,
 		.initiator = CT_SIDE_A,
 		.state = state,
-		.rule_id = RULE,
+		.sides = SIDES,
 		.policy_generation = GENERATION,
 	};
 
@@ -156,7 +156,7 @@ static enum ct_state worker_packet(struct fixture *fx, unsigned worker, uint8_t 
 		.key = &key,
 		.initiator = side,
 		.state = first,
-		.rule_id = RULE,
+		.sides = SIDES,
 		.policy_generation = GENERATION,
 	};
 	s = ct_create(fx->tables, N_TABLES, worker, &open, 0, now);
@@ -386,7 +386,7 @@ static void test_tcp_connection(void **state)
 	s = lookup(fx, 1, &key);
 	assert_non_null(s);
 	assert_int_equal(s->initiator, CT_SIDE_B); /* the client, 10.0.0.2, is b */
-	assert_int_equal(s->rule_id, RULE);
+	assert_int_equal(s->sides, SIDES);
 	assert_int_equal(ct_tenant_sessions(fx->tables, N_TABLES, TENANT), 1);
 
 	assert_int_equal(worker_packet(fx, 1, IPPROTO_TCP, server, client, ACK | PSH, 200),
@@ -456,7 +456,7 @@ static void test_icmp_echo_pseudo_connection(void **state)
 		.key = &request,
 		.initiator = side,
 		.state = ct_next(IPPROTO_ICMP, CT_NONE, true, 0),
-		.rule_id = RULE,
+		.sides = SIDES,
 		.policy_generation = GENERATION,
 	};
 	s = ct_create(fx->tables, N_TABLES, 0, &open, 0, 1);
@@ -783,7 +783,7 @@ static int log_session(const struct ct_session *s, void *ctx)
 	assert_int_equal(s->version % 2, 0);
 	assert_int_equal(s->key.tenant, TENANT);
 	assert_int_equal(s->state, CT_NEW);
-	assert_int_equal(s->rule_id, RULE);
+	assert_int_equal(s->sides, SIDES);
 	assert_int_equal(s->policy_generation, GENERATION);
 	assert_int_equal(s->last_seen, 500);
 	log->ports_seen |= 1u << s->key.port_a;
@@ -822,9 +822,9 @@ static void test_rule_change(void **state)
 	assert_false(ct_session_stale(s, GENERATION));
 	assert_true(ct_session_stale(s, GENERATION + 1));
 	/* Still accepted by the new rules, through another rule. */
-	ct_session_reaccept(s, RULE + 1, GENERATION + 1);
+	ct_session_reaccept(s, SIDES + 1, GENERATION + 1);
 	assert_false(ct_session_stale(s, GENERATION + 1));
-	assert_int_equal(s->rule_id, RULE + 1);
+	assert_int_equal(s->sides, SIDES + 1);
 	/* Denied by the next ones: closed for both directions at once. */
 	assert_true(ct_session_stale(s, GENERATION + 2));
 	ct_kill(s);

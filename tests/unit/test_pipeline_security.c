@@ -95,6 +95,7 @@ static int sg_test_setup(void **state)
 {
 	if (test_setup(state) != 0)
 		return -1;
+	env.cfg->tenants[RED].attachments[2].sg = (struct attachment_sg_config){0};
 	web_group_apply(SG_ACTION_ACCEPT);
 	learn_mac(RED_ID, mac_a, local_loc(ACC0, 10));
 	learn_mac(RED_ID, mac_b, local_loc(ACC1, 0));
@@ -312,7 +313,70 @@ static void test_rule_change_stops_open_connection(void **state)
 	assert_int_equal(port_drops(ACC0, DROP_SG_DENIED), 1);
 	send_frame(ACC1, &ack, 3);
 	assert_nothing_sent();
+	assert_int_equal(port_drops(ACC1, DROP_SG_DENIED), 1);
+	/* Allowed again: the connection stays closed. */
+	web_group_apply(SG_ACTION_ACCEPT);
+	send_frame(ACC1, &ack, 4);
+	assert_nothing_sent();
 	assert_int_equal(port_drops(ACC1, DROP_CT_INVALID), 1);
+}
+
+/* A UDP flow a rule change denies stops, and goes on once a later change
+ * allows it again. */
+static void test_udp_flow_denied_then_allowed_again(void **state)
+{
+	struct frame out;
+	struct tenant_config *red = &env.cfg->tenants[RED];
+	(void)state;
+
+	udp4(&out, mac_b, mac_a, VM_A_TCI, HOST_A_IP, HOST_B_IP, 1234, 5678);
+	send_frame(ACC0, &out, 1);
+	assert_tx_counts(0, 1, 0, 0);
+	ring_free_mbufs(env.tx[ACC1]);
+
+	red->groups[0].rules[RULE_UDP_OUT].action = SG_ACTION_DROP;
+	assert_int_equal(tables_recompile(), 0);
+	send_frame(ACC0, &out, 2);
+	send_frame(ACC0, &out, 3);
+	assert_nothing_sent();
+	assert_int_equal(port_drops(ACC0, DROP_SG_DENIED), 2);
+
+	red->groups[0].rules[RULE_UDP_OUT].action = SG_ACTION_ACCEPT;
+	assert_int_equal(tables_recompile(), 0);
+	send_frame(ACC0, &out, 4);
+	send_frame(ACC0, &out, 5);
+	assert_tx_counts(0, 2, 0, 0);
+	assert_int_equal(port_drops(ACC0, DROP_CT_INVALID), 0);
+}
+
+/* A's first packet to C goes out while C's MAC is unknown: flooded, A's
+ * egress rule accepts it but C's ingress rules were not asked, so it opens
+ * no session; C's copy faces them (and is dropped), and so does the next
+ * packet once C is known. A session opened by the flood would have let
+ * it through. */
+static void test_flooded_packet_opens_no_session(void **state)
+{
+	struct frame out;
+	struct tenant_config *red = &env.cfg->tenants[RED];
+	(void)state;
+
+	red->attachments[2].sg = red->attachments[0].sg; /* C gets A's group: no UDP in */
+	assert_int_equal(tables_recompile(), 0);
+	mac_table_flush_tenant(env.dp.macs, RED_ID); /* forget C */
+	learn_mac(RED_ID, mac_a, local_loc(ACC0, 10));
+	learn_mac(RED_ID, mac_b, local_loc(ACC1, 0));
+
+	udp4(&out, mac_c, mac_a, VM_A_TCI, HOST_A_IP, HOST_C_IP, 1234, 5678);
+	send_frame(ACC0, &out, 1);
+	assert_tx_counts(0, 1, 0, 2); /* B and the remote VTEPs; not C */
+	ring_free_mbufs(env.tx[ACC1]);
+	ring_free_mbufs(env.tx[UP0]);
+	assert_int_equal(ct_tenant_sessions(env.dp.sessions, 1, RED), 0);
+
+	learn_mac(RED_ID, mac_c, local_loc(ACC2, 11));
+	send_frame(ACC0, &out, 2);
+	assert_nothing_sent();
+	assert_int_equal(port_drops(ACC0, DROP_SG_DENIED), 1);
 }
 
 /* A change elsewhere in the configuration keeps the generation: sessions
@@ -405,6 +469,8 @@ int main(void)
 		SG_TEST(test_invalid_segment_in_session),
 		SG_TEST(test_reject_answers_with_rst),
 		SG_TEST(test_rule_change_stops_open_connection),
+		SG_TEST(test_udp_flow_denied_then_allowed_again),
+		SG_TEST(test_flooded_packet_opens_no_session),
 		SG_TEST(test_unrelated_change_keeps_generation),
 		SG_TEST(test_session_limit),
 		SG_TEST(test_icmp_echo),
