@@ -341,9 +341,10 @@ static void deny(struct worker *w, struct burst *b, const struct dp_tables *t,
 
 /* Moves s by ck's packet and counts it accepted, or drops it as invalid
  * for the session's state. Returns whether it was accepted. */
-static bool session_update(struct worker *w, struct burst *b, const struct dp_tables *t,
-			   uint16_t port_id, const struct check *ck, struct ct_session *s,
-			   uint64_t now)
+static __rte_always_inline bool session_update(struct worker *w, struct burst *b,
+					       const struct dp_tables *t, uint16_t port_id,
+					       const struct check *ck, struct ct_session *s,
+					       uint64_t now)
 {
 	const uint64_t refresh = w->dp->tsc_hz >> SESSION_REFRESH_SHIFT;
 	struct rte_mbuf *m = b->pkts[ck->i];
