@@ -78,47 +78,6 @@ cat >"$TMP/step6.json" <<EOF
 }
 EOF
 
-# --- RESTCONF --------------------------------------------------------------
-
-# rc METHOD PATH [BODY]: one RESTCONF request on /restconf/data/PATH; prints
-# the HTTP status (000 when there was no reply), keeps the body in $TMP/rc.out.
-rc() {
-	local method=$1 path=$2 body=${3:-}
-	local args=(-sS -m 20 -o "$TMP/rc.out" -w '%{http_code}' --unix-socket "$SOCK"
-		-X "$method")
-	if [ -n "$body" ]; then
-		args+=(-H 'Content-Type: application/yang-data+json' --data "$body")
-	fi
-	curl "${args[@]}" "http://localhost/restconf/data${path:+/$path}" 2>>"$TMP/curl.err" || true
-}
-
-# apply METHOD PATH [BODY]: one change; counts it in OK or BAD, logs the
-# first failures with the server's reply, records its duration.
-OK=0
-BAD=0
-apply() {
-	local t0 t1 code
-	t0=$(date +%s%N)
-	code=$(rc "$@")
-	t1=$(date +%s%N)
-	echo $(((t1 - t0) / 1000000)) >>"$TMP/durations"
-	if [[ "$code" == 2?? ]]; then
-		OK=$((OK + 1))
-	else
-		BAD=$((BAD + 1))
-		if [ "$BAD" -le 5 ]; then
-			log "change failed: $1 /$2 ${3:-} → $code $(head -c 400 "$TMP/rc.out" 2>/dev/null)"
-		fi
-	fi
-}
-
-# durations: min/median/max of the recorded change durations, then forgets them.
-durations() {
-	sort -n "$TMP/durations" | awk '{a[NR] = $1} END {
-		if (NR) printf "min %d ms, median %d ms, max %d ms", a[1], a[int((NR + 1) / 2)], a[NR]}'
-	rm -f "$TMP/durations"
-}
-
 # --- the changes -----------------------------------------------------------
 
 T=poolnet:tenants

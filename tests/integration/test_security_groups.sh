@@ -62,16 +62,6 @@ EOF
 
 # --- RESTCONF --------------------------------------------------------------
 
-# rc METHOD PATH [BODY]: one request on /restconf/data/PATH; prints the HTTP
-# status (000: no reply) and leaves the body in $TMP/rc.out.
-rc() {
-	local method=$1 path=$2 body=${3:-}
-	local args=(-s --max-time 10 --unix-socket "$SOCK" -o "$TMP/rc.out" -w '%{http_code}'
-		-X "$method")
-	[ -n "$body" ] && args+=(-H "$JSON" --data "$body")
-	curl "${args[@]}" "http://localhost/restconf/data${path:+/$path}" || true
-}
-
 # state PATH: the operational state at /restconf/data/PATH, as JSON; fails
 # (saying why on stderr) when the server has none there.
 state() {

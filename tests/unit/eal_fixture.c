@@ -3,6 +3,7 @@
 
 #include <rte_eal.h>
 #include <rte_errno.h>
+#include <rte_malloc.h>
 #include <rte_mbuf.h>
 
 #include "dataplane/pkt_meta.h"
@@ -65,4 +66,16 @@ void eal_fixture_fini(void)
 	rte_mempool_free(pool);
 	pool = NULL;
 	rte_eal_cleanup();
+}
+
+struct rte_rcu_qsbr *eal_fixture_rcu(void)
+{
+	struct rte_rcu_qsbr *rcu =
+		rte_zmalloc("unit_rcu", rte_rcu_qsbr_get_memsize(1), RTE_CACHE_LINE_SIZE);
+
+	if (rcu != NULL && rte_rcu_qsbr_init(rcu, 1) != 0) {
+		rte_free(rcu);
+		return NULL;
+	}
+	return rcu;
 }

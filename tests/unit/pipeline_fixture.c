@@ -184,9 +184,9 @@ int group_setup(void **state)
 					      SOCKET_ID_ANY, RING_F_SC_DEQ);
 	dp->punt_ring = rte_ring_create("punt", RING_SIZE, SOCKET_ID_ANY, RING_F_SC_DEQ);
 	dp->control_tx_ring = rte_ring_create("control_tx", RING_SIZE, SOCKET_ID_ANY, RING_F_SC_DEQ);
-	dp->rcu = rte_zmalloc("rcu", rte_rcu_qsbr_get_memsize(1), RTE_CACHE_LINE_SIZE);
+	dp->rcu = eal_fixture_rcu();
 	if (dp->learn_ring == NULL || dp->punt_ring == NULL || dp->control_tx_ring == NULL ||
-	    dp->rcu == NULL || rte_rcu_qsbr_init(dp->rcu, 1) != 0)
+	    dp->rcu == NULL)
 		return -1;
 	return 0;
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -82,6 +83,8 @@ static char *file_contents(const char *path)
 	return buf;
 }
 
+static unsigned n_dirs; /* made by setup() */
+
 static int setup(void **state)
 {
 	struct fixture *fx = calloc(1, sizeof(*fx));
@@ -91,8 +94,9 @@ static int setup(void **state)
 	assert_non_null(fx);
 	fx->ctx = yang_context_create(POOLNET_YANG_DIR, msg, sizeof(msg));
 	assert_non_null(fx->ctx);
-	snprintf(fx->dir, sizeof(fx->dir), "/tmp/pn-datastore-XXXXXX");
-	assert_non_null(mkdtemp(fx->dir));
+	/* A new directory per test: this process's id and a counter. */
+	snprintf(fx->dir, sizeof(fx->dir), "/tmp/pn-datastore-%d-%u", (int)getpid(), ++n_dirs);
+	assert_int_equal(mkdir(fx->dir, 0700), 0);
 	snprintf(fx->file, sizeof(fx->file), "%s/running.json", fx->dir);
 	assert_int_equal(datastore_init(&fx->ds, fx->ctx, fx->file, &fake_ops, &fx->agent), 0);
 	assert_int_equal(datastore_load_file(&fx->ds, DEMO_CONFIG, &err), 0);

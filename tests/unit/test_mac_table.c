@@ -30,8 +30,8 @@ static int setup(void **state)
 
 	if (fx == NULL)
 		return -1;
-	fx->rcu = rte_zmalloc("unit_rcu", rte_rcu_qsbr_get_memsize(1), RTE_CACHE_LINE_SIZE);
-	if (fx->rcu == NULL || rte_rcu_qsbr_init(fx->rcu, 1) != 0)
+	fx->rcu = eal_fixture_rcu();
+	if (fx->rcu == NULL)
 		return -1;
 	fx->t = mac_table_create("unit_macs", CAPACITY, fx->rcu);
 	if (fx->t == NULL)
